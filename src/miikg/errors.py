@@ -1,0 +1,48 @@
+"""Errors a curator or user can act on: each names what is wrong and where."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataError",
+    "MiikgError",
+    "QueryError",
+    "StoreNotFoundError",
+    "ValidationFailedError",
+]
+
+
+class MiikgError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class DataError(MiikgError):
+    """A curated data file is broken; the message names file, record and field."""
+
+    def __init__(self, file: str, message: str, *, record: str | None = None,
+                 field: str | None = None) -> None:
+        self.file = file
+        self.record = record
+        self.field = field
+        self.reason = message
+        where = file
+        if record is not None:
+            where += f": record '{record}'"
+        if field is not None:
+            where += f", field '{field}'"
+        super().__init__(f"{where}: {message}")
+
+
+class ValidationFailedError(MiikgError):
+    """The built graph breaks one or more SHACL shapes."""
+
+    def __init__(self, report: object, message: str) -> None:
+        self.report = report
+        super().__init__(message)
+
+
+class StoreNotFoundError(MiikgError):
+    """No built store where one was expected."""
+
+
+class QueryError(MiikgError):
+    """A query could not be parsed or run."""
