@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "DataError",
     "MiikgError",
@@ -18,8 +20,9 @@ class MiikgError(Exception):
 class DataError(MiikgError):
     """A curated data file is broken; the message names file, record and field."""
 
-    def __init__(self, file: str, message: str, *, record: str | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, file: str, message: str, *, record: str | None = None, field: str | None = None
+    ) -> None:
         self.file = file
         self.record = record
         self.field = field
@@ -35,7 +38,7 @@ class DataError(MiikgError):
 class ValidationFailedError(MiikgError):
     """The built graph breaks one or more SHACL shapes."""
 
-    def __init__(self, report: object, message: str) -> None:
+    def __init__(self, report: Any, message: str) -> None:
         self.report = report
         super().__init__(message)
 

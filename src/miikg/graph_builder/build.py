@@ -20,7 +20,7 @@ from miikg.graph_builder.load import Curated, claims, emits
 from miikg.graph_builder.models import Concept, Record, Scheme, Source, Text
 from miikg.ontology import ontology_path
 
-__all__ = ["build_quads", "nquads", "ontology_quads", "record_iri"]
+__all__ = ["build_quads", "ontology_quads", "record_iri"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _DATE_TYPES = {4: XSD + "gYear", 7: XSD + "gYearMonth", 10: XSD + "date"}
@@ -111,15 +111,17 @@ def _source_quads(source: Source) -> Iterable[ox.Quad]:
         yield ox.Quad(subject, _n("rdfs:label"), literal, meta)
         yield ox.Quad(subject, _n("dcterms:title"), literal, meta)
     if source.citation:
-        yield ox.Quad(subject, _n("dcterms:bibliographicCitation"), ox.Literal(source.citation),
-                      meta)
+        yield ox.Quad(
+            subject, _n("dcterms:bibliographicCitation"), ox.Literal(source.citation), meta
+        )
     if source.url:
         yield ox.Quad(subject, _n("schema:url"), ox.NamedNode(source.url), meta)
     if source.doi:
         yield ox.Quad(subject, _n("schema:identifier"), ox.Literal("doi:" + source.doi), meta)
     if source.part_of:
-        yield ox.Quad(subject, _n("dcterms:isPartOf"), ox.NamedNode(source_iri(source.part_of)),
-                      meta)
+        yield ox.Quad(
+            subject, _n("dcterms:isPartOf"), ox.NamedNode(source_iri(source.part_of)), meta
+        )
     if source.locator:
         yield ox.Quad(subject, _n("miikg:locator"), ox.Literal(source.locator), meta)
     if source.date:
@@ -152,8 +154,3 @@ def build_quads(curated: Curated, *, with_ontology: bool = True) -> list[ox.Quad
     if with_ontology:
         quads.update(ontology_quads())
     return sorted(quads, key=str)
-
-
-def nquads(quads: Iterable[ox.Quad]) -> bytes:
-    """Serialise quads as N-Quads in the order given (byte-identical for the same input)."""
-    return b"".join(str(q).encode("utf-8") + b" .\n" for q in quads)

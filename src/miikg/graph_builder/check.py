@@ -19,8 +19,10 @@ def main(argv: list[str]) -> int:
         return 1
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
-    sys.stdout.write(f"{len(curated.records)} records, {len(curated.sources)} sources, "
-                     f"{len(problems)} problems\n")
+    sys.stdout.write(
+        f"{len(curated.records)} records, {len(curated.sources)} sources, "
+        f"{len(problems)} problems\n"
+    )
     return 1 if problems else 0
 
 

@@ -43,7 +43,7 @@ _Loader.yaml_implicit_resolvers = {
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -100,7 +100,7 @@ def _read(path: Path, display: str) -> list[dict[str, Any]]:
     except UnicodeDecodeError as exc:
         raise DataError(display, f"not UTF-8 text (byte {exc.start})") from None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -131,8 +131,11 @@ def _first_error(exc: ValidationError) -> tuple[str | None, str]:
     return field_name, f"{message}" + (f" (in {detail})" if detail else "")
 
 
-def load_data(data_dir: Path | None = None, *, problems: list[DataError] | None = None,
-              ) -> Curated:
+def load_data(
+    data_dir: Path | None = None,
+    *,
+    problems: list[DataError] | None = None,
+) -> Curated:
     """Load and check every ``<kind>[.<part>].yaml`` file in *data_dir*.
 
     :param problems: if given, reference problems are appended here instead of raised,
@@ -203,8 +206,7 @@ def _check_record(curated: Curated, rid: str) -> None:
     if isinstance(record, Concept):
         scheme = curated.records.get(record.scheme)
         if not isinstance(scheme, Scheme):
-            raise DataError(file, f"unknown scheme '{record.scheme}'", record=rid,
-                            field="scheme")
+            raise DataError(file, f"unknown scheme '{record.scheme}'", record=rid, field="scheme")
     for name, emit in emits(type(record)):
         if name == "scheme":
             continue
@@ -230,8 +232,12 @@ def _check_record(curated: Curated, rid: str) -> None:
 def _check_sources(curated: Curated) -> None:
     for sid, source in curated.sources.items():
         if source.part_of is not None and source.part_of not in curated.sources:
-            raise DataError(curated.files[sid], f"unknown source '{source.part_of}'",
-                            record=sid, field="part_of")
+            raise DataError(
+                curated.files[sid],
+                f"unknown source '{source.part_of}'",
+                record=sid,
+                field="part_of",
+            )
 
 
 def _check_ref(curated: Curated, record: Record, name: str, emit: Emit, value: str) -> None:
@@ -242,7 +248,7 @@ def _check_ref(curated: Curated, record: Record, name: str, emit: Emit, value: s
     if not _matches(target, emit.targets):
         raise DataError(
             file,
-            f"'{value}' is a {target.kind}, expected {' or '.join(emit.targets)}",
+            f"'{value}' is of kind {target.kind}, expected {' or '.join(emit.targets)}",
             record=record.id,
             field=name,
         )

@@ -41,9 +41,7 @@ __all__ = [
 T = TypeVar("T")
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-TermKind = Literal[
-    "text", "ref", "string", "iri", "curie", "date", "integer", "decimal", "boolean"
-]
+TermKind = Literal["text", "ref", "string", "iri", "curie", "date", "integer", "decimal", "boolean"]
 
 
 @dataclass(frozen=True)
@@ -401,9 +399,7 @@ class Quantity(Record):
     segment = "quantity"
     types = ("miikg:Quantity", "schema:QuantitativeValue")
     value: Annotated[DecimalClaims, one("schema:value", "decimal")]
-    unit: Annotated[
-        IdClaims, one("miikg:unit", "ref", targets=("concept",), scheme="units")
-    ]
+    unit: Annotated[IdClaims, one("miikg:unit", "ref", targets=("concept",), scheme="units")]
     qualifier: Annotated[
         IdClaims, one("miikg:qualifier", "ref", targets=("concept",), scheme="amount-qualifiers")
     ] = []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["BASE", "GRAPH", "ID", "MIIKG", "PREFIXES", "W3"]
+__all__ = ["BASE", "GRAPH", "ID", "MIIKG", "PREFIXES", "SHAPES", "W3"]
 
 BASE = "https://w3id.org/miikg/"
 MIIKG = BASE + "ontology/"
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
+SHAPES = BASE + "shapes/"
 
 W3 = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -25,4 +26,4 @@ W3 = {
 }
 
 #: Prefixes bound in every serialisation and query the project writes.
-PREFIXES: dict[str, str] = {"miikg": MIIKG, "mid": ID, "mgraph": GRAPH, **W3}
+PREFIXES: dict[str, str] = {"miikg": MIIKG, "mid": ID, "mgraph": GRAPH, "mshape": SHAPES, **W3}

@@ -1,0 +1,79 @@
+"""The named SPARQL queries (one ``<name>.rq`` file each) and the code that runs them.
+
+A query file starts with a header of comments::
+
+    # title@en: Institutes
+    # title@zh: 制造创新所
+    # description@en: The nine DoD institutes with founding month, organiser and state.
+    # description@zh: 九个国防部制造创新所及其成立时间、组织者和所在州。
+    # param lang (language): language of the labels, en or zh | 标签语言，en 或 zh
+
+and declares its own PREFIXes, so it can be pasted into any SPARQL tool.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+__all__ = ["NamedQuery", "Param", "catalogue", "parse_query_file"]
+
+ParamKind = Literal["iri", "string", "language", "integer"]
+_HEADER = re.compile(r"^#\s*(title|description)@(en|zh):\s*(.+?)\s*$")
+_PARAM = re.compile(r"^#\s*param\s+([A-Za-z_]\w*)\s+\((iri|string|language|integer)\):\s*(.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter: a SPARQL variable bound as an RDF term, never spliced as text."""
+
+    name: str
+    kind: ParamKind
+    doc: dict[str, str]
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """One query of the catalogue."""
+
+    name: str
+    text: str
+    title: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+    params: tuple[Param, ...] = ()
+
+    def param(self, name: str) -> Param | None:
+        """Return the declared parameter *name*, if any."""
+        return next((p for p in self.params if p.name == name), None)
+
+
+def parse_query_file(name: str, text: str) -> NamedQuery:
+    """Read the header of a ``.rq`` file into a :class:`NamedQuery`."""
+    title: dict[str, str] = {}
+    description: dict[str, str] = {}
+    params: list[Param] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if match := _HEADER.match(line):
+            target = title if match[1] == "title" else description
+            target[match[2]] = match[3]
+        elif match := _PARAM.match(line):
+            en, _, zh = match[3].partition("|")
+            params.append(Param(match[1], match[2], {"en": en.strip(), "zh": zh.strip()}))  # type: ignore[arg-type]
+    return NamedQuery(name, text, title, description, tuple(params))
+
+
+@cache
+def catalogue() -> dict[str, NamedQuery]:
+    """Return every named query shipped with the package, by name."""
+    folder = resources.files(__package__)
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name.removesuffix(".rq")
+            found[name] = parse_query_file(name, entry.read_text(encoding="utf-8"))
+    return found

@@ -1,0 +1,99 @@
+"""The verbs of miikg; the command line mirrors them one to one."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from miikg.errors import ValidationFailedError
+from miikg.graph_builder.store import BuildPaths, current_build, default_home, open_store
+from miikg.graph_builder.validate import ValidationReport
+from miikg.queries.run import QueryResult, resolve_entity, run_named
+from miikg.report import Description, Summary, describe_entity, summarize
+
+__all__ = ["BuildResult", "build", "build_folder", "describe", "query", "stats", "validate"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where a build went, what it holds, and its validation report."""
+
+    paths: BuildPaths
+    summary: Summary
+    report: ValidationReport
+
+
+def validate(data_dir: Path | None = None) -> ValidationReport:
+    """Load the curated data, build the graph in memory and check it with SHACL.
+
+    :raises DataError: when a data file is broken (before any SHACL check).
+    """
+    from miikg.graph_builder.build import build_quads
+    from miikg.graph_builder.load import load_data
+    from miikg.graph_builder.validate import validate_quads
+
+    return validate_quads(build_quads(load_data(data_dir)))
+
+
+def build(data_dir: Path | None = None, *, out: Path | None = None) -> BuildResult:
+    """Load, validate and write a build (store, N-Quads, TriG, summary); make it current.
+
+    Nothing is written unless the data loads and conforms to the shapes; the previous
+    build stays current until the new one is complete.
+
+    :raises DataError: a data file is broken.
+    :raises ValidationFailedError: the graph breaks a SHACL shape.
+    """
+    from miikg.graph_builder.build import build_quads
+    from miikg.graph_builder.load import load_data
+    from miikg.graph_builder.store import write_build
+    from miikg.graph_builder.validate import validate_quads
+
+    quads = build_quads(load_data(data_dir))
+    report = validate_quads(quads)
+    if not report.conforms:
+        raise ValidationFailedError(report, report.text("en"))
+    result: dict[str, Summary] = {}
+
+    def summary_of(_: BuildPaths, store: Any) -> dict[str, object]:
+        result["summary"] = summarize(store, quads=len(quads))
+        return result["summary"].to_dict()
+
+    paths, _ = write_build(out or default_home(), quads, extra=summary_of)
+    log.info("built %s", paths.root)
+    return BuildResult(paths, result["summary"], report)
+
+
+def stats(*, store: Path | None = None) -> Summary:
+    """Count what the current build holds."""
+    return summarize(open_store(store))
+
+
+def query(
+    name: str,
+    *,
+    store: Path | None = None,
+    lang: str = "en",
+    **params: Any,
+) -> QueryResult:
+    """Run the named query *name* on the current build; keyword arguments are its parameters.
+
+    Parameters are bound as RDF terms (an entity by id, name or IRI), never spliced
+    into the query text.
+    """
+    return run_named(open_store(store), name, params, lang=lang)
+
+
+def describe(term: str, *, store: Path | None = None, lang: str = "en") -> list[Description]:
+    """Describe every entity whose id, label (en or zh), short or former name is *term*."""
+    handle = open_store(store)
+    return [describe_entity(handle, iri, lang=lang) for iri in resolve_entity(handle, term)]
+
+
+def build_folder(store: Path | None = None) -> Path:
+    """Return the folder of the current build (for files next to the store)."""
+    return current_build(store).root

@@ -1,0 +1,132 @@
+"""Run named or ad-hoc SPARQL on the store, parameters bound as RDF terms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from miikg.errors import QueryError
+from miikg.queries import NamedQuery, Param, catalogue
+
+__all__ = ["QueryResult", "Row", "resolve_entity", "run_named", "run_query", "term_text"]
+
+LANGUAGES = ("en", "zh")
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass(frozen=True)
+class Row:
+    """One solution: values by variable name (``None`` where unbound)."""
+
+    values: dict[str, Term | None]
+
+    def __getitem__(self, name: str) -> Term | None:
+        return self.values[name]
+
+    def text(self, name: str) -> str:
+        """Return the value of *name* as plain text ('' when unbound)."""
+        return term_text(self.values.get(name))
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The rows of a SELECT query, with its variables in order."""
+
+    variables: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def column(self, name: str) -> list[str]:
+        """Return the text of one column, row by row."""
+        return [row.text(name) for row in self.rows]
+
+
+def term_text(term: Term | None) -> str:
+    """Return the lexical form of a literal, the IRI of a node, '' for nothing."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal | ox.NamedNode):
+        return term.value
+    return str(term)
+
+
+def run_query(
+    store: ox.Store,
+    text: str,
+    bindings: Mapping[str, Term] | None = None,
+) -> QueryResult:
+    """Run a SELECT query over the union of all graphs, with *bindings* substituted."""
+    substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+    try:
+        solutions = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    except OSError as exc:
+        raise QueryError(f"query failed: {exc}") from None
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise QueryError("only SELECT queries return rows")
+    variables = tuple(v.value for v in solutions.variables)
+    rows = tuple(Row({name: solution[name] for name in variables}) for solution in solutions)
+    return QueryResult(variables, rows)
+
+
+def resolve_entity(store: ox.Store, text: str) -> list[str]:
+    """Return the IRIs of the entities whose id, label, short or former name is *text*."""
+    if text.startswith(("http://", "https://")):
+        return [text]
+    result = run_query(
+        store, catalogue()["resolve-entity"].text, {"text": ox.Literal(text.strip())}
+    )
+    by_id = [r.text("entity") for r in result if r.text("match") == "id"]
+    return sorted(set(by_id or [r.text("entity") for r in result]))
+
+
+def _term(store: ox.Store, param: Param, value: Any) -> Term:
+    if param.kind == "iri":
+        matches = resolve_entity(store, str(value))
+        if len(matches) != 1:
+            found = "nothing" if not matches else ", ".join(matches)
+            raise QueryError(f"parameter {param.name}={value!r} matches {found}")
+        return ox.NamedNode(matches[0])
+    if param.kind == "language":
+        if value not in LANGUAGES:
+            raise QueryError(f"parameter {param.name} must be one of {', '.join(LANGUAGES)}")
+        return ox.Literal(value)
+    if param.kind == "integer":
+        try:
+            return ox.Literal(
+                str(int(value)), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+            )
+        except ValueError:
+            raise QueryError(f"parameter {param.name} must be a whole number") from None
+    return ox.Literal(str(value))
+
+
+def run_named(
+    store: ox.Store, name: str, params: Mapping[str, Any] | None = None, *, lang: str = "en"
+) -> QueryResult:
+    """Run the named query *name*; *params* are checked against its header and bound."""
+    query: NamedQuery | None = catalogue().get(name)
+    if query is None:
+        raise QueryError(f"no query named {name!r}; `miikg queries` lists them")
+    given = dict(params or {})
+    if query.param("lang") is not None:
+        given.setdefault("lang", lang)
+    bindings: dict[str, Term] = {}
+    for key, value in given.items():
+        param = query.param(key)
+        if param is None:
+            raise QueryError(f"query {name!r} has no parameter {key!r}")
+        bindings[key] = _term(store, param, value)
+    missing = [p.name for p in query.params if p.name not in bindings]
+    if missing:
+        raise QueryError(f"query {name!r} needs parameter(s): {', '.join(missing)}")
+    return run_query(store, query.text, bindings)

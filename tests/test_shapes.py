@@ -1,0 +1,144 @@
+"""Each SHACL fixture trips exactly the shape it targets; the curated data trips none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Records, edit, record
+from miikg import api
+from miikg.cli import main
+from miikg.errors import ValidationFailedError
+from miikg.graph_builder.build import build_quads
+from miikg.graph_builder.iris import entity_iri
+from miikg.graph_builder.load import load_data
+from miikg.graph_builder.validate import validate_quads
+
+
+def test_curated_data_conforms(built: api.BuildResult) -> None:
+    assert built.report.conforms
+    assert built.report.findings == []
+
+
+def _without(record_id: str, key: str) -> Callable[[Records], None]:
+    def change(records: Records) -> None:
+        del record(records, record_id)[key]
+
+    return change
+
+
+def _with(record_id: str, **values: object) -> Callable[[Records], None]:
+    def change(records: Records) -> None:
+        record(records, record_id).update(values)
+
+    return change
+
+
+# (case, file, change, the one shape expected to trip, its focus record)
+CASES = [
+    (
+        "institute-without-founding-date",
+        "institutes.yaml",
+        _without("america-makes", "founded"),
+        "mshape:InstituteFounded",
+        "america-makes",
+    ),
+    (
+        "institute-without-state",
+        "institutes.yaml",
+        _without("lift", "state"),
+        "mshape:InstituteState",
+        "lift",
+    ),
+    (
+        "institute-without-organizer",
+        "institutes.yaml",
+        _without("arm", "organizer"),
+        "mshape:InstituteOrganizer",
+        "arm",
+    ),
+    (
+        "institute-without-mission",
+        "institutes.yaml",
+        _without("biomade", "mission"),
+        "mshape:InstituteMission",
+        "biomade",
+    ),
+    (
+        "label-without-chinese",
+        "institutes.yaml",
+        _with("nextflex", label={"en": "NextFlex"}),
+        "mshape:LabelZh",
+        "nextflex",
+    ),
+    (
+        "label-without-english",
+        "places.yaml",
+        _with("ohio", label={"zh": "俄亥俄州"}),
+        "mshape:LabelEn",
+        "ohio",
+    ),
+    ("mrl-above-ten", "levels.yaml", _with("mrl-10", level=11), "mshape:MRLLevel", "mrl-10"),
+    ("mrl-below-one", "levels.yaml", _with("mrl-1", level=0), "mshape:MRLLevel", "mrl-1"),
+    (
+        "stage-range-inverted",
+        "stages.yaml",
+        _with("stage-maturation", min_mrl=8, max_mrl=5),
+        "mshape:StageRange",
+        "stage-maturation",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "file", "change", "shape", "focus"), CASES, ids=[c[0] for c in CASES]
+)
+def test_fixture_trips_exactly_its_shape(
+    data_copy: Path,
+    case: str,
+    file: str,
+    change: Callable[[Records], None],
+    shape: str,
+    focus: str,
+) -> None:
+    edit(data_copy, file, change)
+    report = api.validate(data_copy)
+    assert not report.conforms
+    assert {(f.shape, f.focus_id) for f in report.findings} == {(shape, focus)}
+    finding = report.findings[0]
+    assert set(finding.message) == {"en", "zh"}
+
+
+def test_institute_without_source_trips_its_shape() -> None:
+    # The loader insists on sources, so this shape guards RDF edited by other means.
+    subject = entity_iri("institute", "mxd")
+    quads = [
+        q
+        for q in build_quads(load_data())
+        if not (q.subject.value == subject and q.predicate.value.endswith("/source"))
+    ]
+    report = validate_quads(quads)
+    assert {(f.shape, f.focus_id) for f in report.findings} == {("mshape:InstituteSource", "mxd")}
+
+
+def test_validate_command_prints_report_in_chinese_and_fails(
+    data_copy: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    edit(data_copy, "institutes.yaml", _without("affoa", "state"))
+    code = main(["--lang", "zh", "validate", "--data", str(data_copy)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.splitlines() == [
+        "1 处 SHACL 违规",
+        "Violation: affoa [miikg:state]: 制造创新所须注明所在州（state）",
+    ]
+
+
+def test_build_refuses_a_graph_that_breaks_a_shape(data_copy: Path, tmp_path: Path) -> None:
+    edit(data_copy, "levels.yaml", _with("mrl-5", level=12))
+    with pytest.raises(ValidationFailedError, match="mrl-5"):
+        api.build(data_copy, out=tmp_path / "home")
+    assert not (tmp_path / "home" / "CURRENT").exists()
