@@ -25,6 +25,11 @@ def _paper_month(value: str) -> str:
     return f"{year} 年 {int(month)} 月"
 
 
+def _month_key(paper_month: str) -> tuple[int, int]:
+    year, month = re.findall(r"\d+", paper_month)
+    return int(year), int(month)
+
+
 def _rows(result: QueryResult) -> list[dict[str, str]]:
     return [{v: row.text(v) for v in result.variables} for row in result]
 
@@ -43,7 +48,9 @@ def test_table_2_matches_the_paper_cell_by_cell(store: ox.Store) -> None:
         }
         for r in rows
     ]
-    assert got == _golden("paper-table-2.zh.csv")
+    assert [g["founded"] for g in got] == sorted((g["founded"] for g in got), key=_month_key)
+    by_id = lambda rows: sorted(rows, key=lambda r: r["institute"])  # noqa: E731
+    assert by_id(got) == by_id(_golden("paper-table-2.zh.csv"))
 
 
 def test_table_2_exists_in_english_too(store: ox.Store) -> None:

@@ -11,7 +11,7 @@ from rdflib.plugins.sparql import prepareQuery
 from miikg.queries import catalogue
 from miikg.queries.run import run_named
 
-EXPECTED_QUERIES = 16
+EXPECTED_QUERIES = 15
 PARAMS = {"entity-facts": {"entity": "america-makes"}, "resolve-entity": {"text": "MxD"}}
 
 
@@ -26,8 +26,10 @@ def test_query_is_documented_in_both_languages(name: str) -> None:
     query = catalogue()[name]
     assert set(query.title) == {"en", "zh"}
     assert set(query.description) == {"en", "zh"}
+    select = next(line for line in query.text.splitlines() if line.startswith("SELECT"))
     for param in query.params:
         assert param.doc["en"] and param.doc["zh"], param
+        assert f"?{param.name}" in select.split(), "oxigraph binds projected variables only"
     prepareQuery(query.text)  # rdflib parses it too: it can be pasted into other tools
 
 

@@ -8,7 +8,9 @@ A query file starts with a header of comments::
     # description@zh: 九个国防部制造创新所及其成立时间、组织者和所在州。
     # param lang (language): language of the labels, en or zh | 标签语言，en 或 zh
 
-and declares its own PREFIXes, so it can be pasted into any SPARQL tool.
+and declares its own PREFIXes, so it can be pasted into any SPARQL tool. Each parameter
+is a variable of the SELECT projection (and of GROUP BY, where the query groups):
+Oxigraph binds only projected variables; the runner leaves their columns out.
 """
 
 from __future__ import annotations

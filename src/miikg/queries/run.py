@@ -73,7 +73,7 @@ def run_query(
         raise QueryError(f"query failed: {exc}") from None
     if not isinstance(solutions, ox.QuerySolutions):
         raise QueryError("only SELECT queries return rows")
-    variables = tuple(v.value for v in solutions.variables)
+    variables = tuple(v.value for v in solutions.variables if v.value not in (bindings or {}))
     rows = tuple(Row({name: solution[name] for name in variables}) for solution in solutions)
     return QueryResult(variables, rows)
 
