@@ -89,3 +89,12 @@ def test_a_new_build_replaces_the_old_and_keeps_one_previous(tmp_path: Path) -> 
     assert kept == sorted([second.paths.root.name, third.paths.root.name])
     assert first.paths.root.name not in kept
     assert current_build(home).root == third.paths.root
+
+
+def test_default_graph_is_the_merge_each_triple_once(store: ox.Store) -> None:
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    institute = ox.NamedNode("https://w3id.org/miikg/ontology/Institute")
+    in_default = list(store.quads_for_pattern(None, rdf_type, institute, ox.DefaultGraph()))
+    in_all = list(store.quads_for_pattern(None, rdf_type, institute))
+    assert len(in_default) == 9
+    assert len(in_all) > 2 * 9  # several sources state each institute; each claim is kept

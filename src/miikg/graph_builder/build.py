@@ -145,7 +145,13 @@ def ontology_quads() -> list[ox.Quad]:
 
 
 def build_quads(curated: Curated, *, with_ontology: bool = True) -> list[ox.Quad]:
-    """Return every quad of the graph, deduplicated and in a fixed order."""
+    """Return every quad of the graph, deduplicated and in a fixed order.
+
+    Each claim sits in the named graph of its source; the default graph holds the
+    merge of all graphs, each triple once. Stores that would build that union on the fly
+    (Oxigraph 0.5's ``use_default_graph_as_union``) yield a triple once per graph holding
+    it, which inflates counts and joins; a materialised merge is right in every store.
+    """
     quads: set[ox.Quad] = set()
     for source in curated.sources.values():
         quads.update(_source_quads(source))
@@ -153,4 +159,5 @@ def build_quads(curated: Curated, *, with_ontology: bool = True) -> list[ox.Quad
         quads.update(_record_quads(curated, record))
     if with_ontology:
         quads.update(ontology_quads())
+    quads.update({ox.Quad(q.subject, q.predicate, q.object) for q in quads})
     return sorted(quads, key=str)

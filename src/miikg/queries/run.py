@@ -63,10 +63,15 @@ def run_query(
     text: str,
     bindings: Mapping[str, Term] | None = None,
 ) -> QueryResult:
-    """Run a SELECT query over the union of all graphs, with *bindings* substituted."""
+    """Run a SELECT query, with *bindings* substituted.
+
+    The default graph of a built store is the merge of every source's graph. Oxigraph
+    substitutes only variables of the SELECT projection, so a parameter is projected by
+    its query; its column is left out of the result here.
+    """
     substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
     try:
-        solutions = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+        solutions = store.query(text, substitutions=substitutions)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from None
     except OSError as exc:
