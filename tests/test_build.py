@@ -32,6 +32,12 @@ def test_build_writes_store_dumps_and_summary(built: api.BuildResult) -> None:
     summary = json.loads(built.paths.summary.read_text(encoding="utf-8"))
     assert summary["quads"] == built.summary.quads
     assert summary["per_class"]["miikg:Institute"] == 9
+    quads = build_quads(load_data())
+    assert built.summary.triples == len({q.triple for q in quads})
+    named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
+    assert built.summary.claims == sum(
+        1 for q in named if not q.graph_name.value.endswith(("/graph/meta", "/graph/ontology"))
+    )
 
 
 def test_no_blank_nodes_in_built_data() -> None:

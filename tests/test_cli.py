@@ -112,7 +112,7 @@ def test_stats_in_chinese(
 ) -> None:
     code, out, _ = _run(capsys, "--store", str(home), "--lang", "zh", "stats")
     assert code == 0
-    assert f"陈述（四元组，按来源计）: {built.summary.quads}" in out
+    assert f"陈述（按来源计的说法）: {built.summary.claims}" in out
     assert "制造创新所" in out
 
 

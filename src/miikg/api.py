@@ -60,7 +60,7 @@ def build(data_dir: Path | None = None, *, out: Path | None = None) -> BuildResu
     result: dict[str, Summary] = {}
 
     def summary_of(_: BuildPaths, store: Any) -> dict[str, object]:
-        result["summary"] = summarize(store, quads=len(quads))
+        result["summary"] = summarize(store)
         return result["summary"].to_dict()
 
     paths, _ = write_build(out or default_home(), quads, extra=summary_of)

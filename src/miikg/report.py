@@ -7,6 +7,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from miikg.graph_builder.iris import META_GRAPH, ONTOLOGY_GRAPH
 from miikg.ontology.namespaces import ID, PREFIXES
 from miikg.queries.run import QueryResult, run_named
 
@@ -14,8 +15,9 @@ __all__ = ["Description", "Fact", "Summary", "curie", "describe_entity", "summar
 
 _WORDS = {
     "en": {
-        "quads": "statements (quads, one per source)",
-        "triples": "distinct triples",
+        "claims": "claims (a statement as one source makes it)",
+        "triples": "distinct triples in the merged default graph",
+        "quads": "quads written (claims, merge, ontology, source descriptions)",
         "sources": "sources",
         "graphs": "named graphs with claims",
         "entities": "entities",
@@ -26,8 +28,9 @@ _WORDS = {
         "sources_of": "sources",
     },
     "zh": {
-        "quads": "陈述（四元组，按来源计）",
-        "triples": "不同三元组",
+        "claims": "陈述（按来源计的说法）",
+        "triples": "合并默认图中的不同三元组",
+        "quads": "写出的四元组（陈述、合并图、本体、来源描述）",
         "sources": "来源",
         "graphs": "含陈述的命名图",
         "entities": "实体",
@@ -57,6 +60,7 @@ class Summary:
     """Counts of a build: statements, sources, entities per class, label coverage."""
 
     quads: int
+    claims: int
     triples: int
     sources: int
     graphs: int
@@ -75,8 +79,9 @@ class Summary:
         """Return the summary as readable lines in *lang*."""
         w = _WORDS[lang]
         lines = [
-            f"{w['quads']}: {self.quads}",
+            f"{w['claims']}: {self.claims}",
             f"{w['triples']}: {self.triples}",
+            f"{w['quads']}: {self.quads}",
             f"{w['sources']}: {self.sources} ({w['graphs']}: {self.graphs})",
             f"{w['entities']}: {self.entities}",
             w["coverage"].format(
@@ -98,7 +103,7 @@ def _int(result: QueryResult, name: str) -> int:
     return int(result.rows[0].text(name) or 0) if result.rows else 0
 
 
-def summarize(store: ox.Store, *, quads: int | None = None) -> Summary:
+def summarize(store: ox.Store) -> Summary:
     """Count what the store holds, with the named queries a user can run too."""
     per_class: dict[str, int] = {}
     class_labels: dict[str, dict[str, str]] = {}
@@ -110,12 +115,16 @@ def summarize(store: ox.Store, *, quads: int | None = None) -> Summary:
     coverage = run_named(store, "language-coverage")
     graphs = run_named(store, "source-graphs", lang="en")
     entities = run_named(store, "all-entities")
-    total = (
-        quads if quads is not None else sum(1 for _ in store.quads_for_pattern(None, None, None))
-    )
-    triples = len({q.triple for q in store.quads_for_pattern(None, None, None)})
+    quads = triples = claims = 0
+    for quad in store.quads_for_pattern(None, None, None):
+        quads += 1
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            triples += 1
+        elif quad.graph_name.value not in (META_GRAPH, ONTOLOGY_GRAPH):
+            claims += 1
     return Summary(
-        quads=total,
+        quads=quads,
+        claims=claims,
         triples=triples,
         sources=len(graphs),
         graphs=sum(1 for r in graphs if int(r.text("statements") or 0) > 0),
