@@ -51,6 +51,11 @@ def format_result(result: QueryResult, fmt: str) -> str:
     """Render query rows as an aligned table, CSV, TSV, JSON or Markdown."""
     header = list(result.variables)
     rows = [[row.text(v) for v in header] for row in result]
+    if fmt in {"table", "markdown"}:
+        from miikg.report import curie
+
+        rows = [[curie(c) if c.startswith(("http://", "https://")) else c for c in r]
+                for r in rows]
     if fmt == "json":
         return json.dumps(
             [dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False, indent=2
