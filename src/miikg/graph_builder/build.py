@@ -52,6 +52,10 @@ def _texts(text: Text) -> list[ox.Literal]:
     ]
 
 
+def _date(value: str) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(_DATE_TYPES[len(value)]))
+
+
 def _objects(curated: Curated, kind: str, value: Any) -> list[ox.NamedNode | ox.Literal]:
     if kind == "text":
         return list(_texts(value))
@@ -62,7 +66,7 @@ def _objects(curated: Curated, kind: str, value: Any) -> list[ox.NamedNode | ox.
     if kind == "curie":
         return [_n(value)]
     if kind == "date":
-        return [ox.Literal(value, datatype=ox.NamedNode(_DATE_TYPES[len(value)]))]
+        return [_date(value)]
     if kind == "integer":
         return [ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))]
     if kind == "decimal":
@@ -125,10 +129,7 @@ def _source_quads(source: Source) -> Iterable[ox.Quad]:
     if source.locator:
         yield ox.Quad(subject, _n("miikg:locator"), ox.Literal(source.locator), meta)
     if source.date:
-        yield from (
-            ox.Quad(subject, _n("dcterms:date"), obj, meta)
-            for obj in _objects(Curated(), "date", source.date)
-        )
+        yield ox.Quad(subject, _n("dcterms:date"), _date(source.date), meta)
     if source.status:
         yield ox.Quad(subject, _n("miikg:verificationStatus"), ox.Literal(source.status), meta)
     # The named graph is a PROV bundle of the claims this source makes.

@@ -63,10 +63,6 @@ class Curated:
     records: dict[str, Record] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
 
-    def of_kind(self, kind: type[Record]) -> list[Record]:
-        """Return the records that are instances of *kind*, sorted by id."""
-        return [r for _, r in sorted(self.records.items()) if isinstance(r, kind)]
-
 
 def emits(model: type[Record]) -> Iterator[tuple[str, Emit]]:
     """Yield ``(field name, Emit)`` for every field of *model* that becomes triples."""
