@@ -83,6 +83,13 @@ CASES = [
     ("mrl-above-ten", "levels.yaml", _with("mrl-10", level=11), "mshape:MRLLevel", "mrl-10"),
     ("mrl-below-one", "levels.yaml", _with("mrl-1", level=0), "mshape:MRLLevel", "mrl-1"),
     (
+        "concept-without-chinese-definition",
+        "concepts.yaml",
+        _with("goal-3", definition={"en": "Maintain an optimal program design"}),
+        "mshape:DefinitionZh",
+        "goal-3",
+    ),
+    (
         "stage-range-inverted",
         "stages.yaml",
         _with("stage-maturation", min_mrl=8, max_mrl=5),
