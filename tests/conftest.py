@@ -16,6 +16,7 @@ from miikg.graph_builder.load import bundled_data_dir
 from miikg.graph_builder.store import open_store
 
 GOLDEN = Path(__file__).parent / "golden"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)

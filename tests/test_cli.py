@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import rdflib
 
+from conftest import FIXTURES
 from miikg import api
 from miikg.cli import main
 
@@ -120,5 +122,90 @@ def test_console_script_help_runs_in_a_fresh_process() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "miikg.cli", "--help"], capture_output=True, text=True, check=True
     )
-    for command in ("build", "validate", "stats", "describe", "query", "queries"):
+    for command in (
+        "build",
+        "validate",
+        "stats",
+        "describe",
+        "query",
+        "queries",
+        "sparql",
+        "table",
+    ):
         assert command in done.stdout
+
+
+def test_sparql_select_from_a_file_as_csv(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    query = FIXTURES / "institute-labels.rq"
+    code, out, _ = _run(capsys, "--store", str(home), "sparql", "-f", str(query), "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["label"] for r in rows} >= {"美国增材制造创新所", "生物制造和设计创新所"}
+    assert len({r["institute"] for r in rows}) == len(rows)
+
+
+def test_sparql_ask_and_describe_as_text(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ask = (FIXTURES / "ask-institute.rq").read_text(encoding="utf-8")
+    code, out, _ = _run(capsys, "--store", str(home), "sparql", ask, "--format", "json")
+    assert code == 0
+    assert json.loads(out) == [{"ask": "true"}]
+    describe = str(FIXTURES / "describe-jdmtp.rq")
+    for fmt, parse_as in (("turtle", "turtle"), ("ntriples", "nt"), ("json-ld", "json-ld")):
+        code, out, _ = _run(capsys, "--store", str(home), "sparql", "-f", describe, "--format", fmt)
+        assert code == 0
+        graph = rdflib.Graph().parse(data=out, format=parse_as)
+        jdmtp = rdflib.URIRef("https://w3id.org/miikg/id/organization/jdmtp")
+        assert len(graph) > 0 and set(graph.subjects()) == {jdmtp}, fmt
+
+
+def test_sparql_syntax_error_shows_line_and_column(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = str(FIXTURES / "broken.rq")
+    code, out, err = _run(capsys, "--store", str(home), "--lang", "zh", "sparql", "-f", broken)
+    assert code == 1
+    assert not out
+    assert err.startswith("miikg: 错误: SPARQL syntax error at line 4, column 1")
+    assert err.splitlines()[-2:] == ["  }", "  ^"]
+
+
+def test_sparql_graph_formats_are_for_graphs_only(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    query = str(FIXTURES / "institute-labels.rq")
+    with pytest.raises(SystemExit, match="CONSTRUCT and DESCRIBE"):
+        main(["--store", str(home), "sparql", "-f", query, "--format", "turtle"])
+
+
+def test_table_2_in_chinese_as_markdown(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "--store", str(home), "table", "2", "--lang", "zh")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "**表 2　美国国防部制造创新所布局**"
+    assert lines[2] == "| 名称 | 成立时间 | 组织者 | 位置 | 使命 |"
+    assert any(
+        line.startswith("| 美国集成光子学制造创新所（AIM Photonics） | 2015 年 7 月 |")
+        and "| 加利福尼亚州 |" in line
+        for line in lines
+    )
+
+
+def test_table_3_as_csv_keeps_the_lines_of_a_cell(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "--store", str(home), "table", "3", "--format", "csv")
+    assert code == 0
+    header, *rows = list(csv.reader(io.StringIO(out)))
+    assert header == ["Funder", "Institute activity", "Institute revenue sources"]
+    assert len(rows) == 3
+    assert rows[2][2].splitlines()[0] == "Direct labour and overhead (if on the team);"
+
+
+def test_lang_may_follow_the_command(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "--store", str(home), "query", "stages", "--lang", "zh")
+    assert code == 0
+    assert "试验发展阶段" in out
+    code, out, _ = _run(capsys, "--store", str(home), "--lang", "zh", "queries", "--lang", "en")
+    assert code == 0
+    assert "What connects two entities" in out
+    assert "-p a=…  the first entity" in out

@@ -25,11 +25,13 @@ __all__ = [
     "build",
     "describe",
     "query",
+    "sparql",
     "stats",
+    "table",
     "validate",
 ]
 
-_API = {"build", "describe", "query", "stats", "validate"}
+_API = {"build", "describe", "query", "sparql", "stats", "table", "validate"}
 
 
 def __getattr__(name: str) -> Any:

@@ -21,7 +21,16 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-__all__ = ["NamedQuery", "Param", "catalogue", "parse_query_file"]
+__all__ = ["EXAMPLE_PARAMS", "NamedQuery", "Param", "catalogue", "parse_query_file"]
+
+#: A value for each parameter other than ``lang`` that returns rows on the curated graph:
+#: what tests, benchmarks and examples pass.
+EXAMPLE_PARAMS: dict[str, dict[str, str]] = {
+    "connections": {"a": "america-makes", "b": "jdmtp"},
+    "entity-facts": {"entity": "america-makes"},
+    "resolve-entity": {"text": "MxD"},
+    "scheme-concepts": {"scheme": "member-types"},
+}
 
 ParamKind = Literal["iri", "string", "language", "integer"]
 _HEADER = re.compile(r"^#\s*(title|description)@(en|zh):\s*(.+?)\s*$")

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
-from miikg.errors import QueryError
+from miikg.errors import MiikgError, QueryError
 from miikg.queries import NamedQuery, Param, catalogue
 
-__all__ = ["QueryResult", "Row", "resolve_entity", "run_named", "run_query", "term_text"]
+if TYPE_CHECKING:
+    from rdflib import Dataset
+
+__all__ = [
+    "Engine",
+    "GraphResult",
+    "QueryResult",
+    "Row",
+    "SparqlResult",
+    "resolve_entity",
+    "run_named",
+    "run_query",
+    "run_sparql",
+    "term_text",
+]
 
 LANGUAGES = ("en", "zh")
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Term: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"
+#: Where a query runs: the build's Oxigraph store, or rdflib's Dataset of its N-Quads.
+Engine: TypeAlias = "ox.Store | Dataset"
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,54 @@ class QueryResult:
         """Return the text of one column, row by row."""
         return [row.text(name) for row in self.rows]
 
+    def to_dataframe(self) -> Any:
+        """Return the rows as a ``pandas.DataFrame`` of text, one column per variable.
+
+        pandas is optional, so it is imported here and the return type is left open.
+
+        :raises MiikgError: pandas is not installed.
+        """
+        try:
+            pandas = import_module("pandas")
+        except ImportError:
+            raise MiikgError(
+                "to_dataframe needs pandas, which is not installed: pip install pandas"
+            ) from None
+        return pandas.DataFrame(
+            [[row.text(v) for v in self.variables] for row in self.rows],
+            columns=list(self.variables),
+        )
+
+
+@dataclass(frozen=True)
+class GraphResult:
+    """The triples of a CONSTRUCT or DESCRIBE query."""
+
+    triples: tuple[ox.Triple, ...]
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+
+SparqlResult: TypeAlias = "QueryResult | bool | GraphResult"
+_POSITION = re.compile(r"\b(\d+):(\d+)\b")
+
+
+def _syntax_error(text: str, exc: SyntaxError) -> QueryError:
+    """Turn Oxigraph's parse error ("error at LINE:COLUMN: …") into one with the line shown."""
+    message = str(exc)
+    where = _POSITION.search(message)
+    if where is None:
+        return QueryError(f"SPARQL syntax error: {message}")
+    line, column = int(where[1]), int(where[2])
+    detail = message[where.end() :].lstrip(": ") or message
+    lines = text.splitlines() or [""]
+    source = lines[min(line, len(lines)) - 1]
+    caret = " " * max(column - 1, 0) + "^"
+    return QueryError(
+        f"SPARQL syntax error at line {line}, column {column}: {detail}\n  {source}\n  {caret}"
+    )
+
 
 def term_text(term: Term | None) -> str:
     """Return the lexical form of a literal, the IRI of a node, '' for nothing."""
@@ -59,7 +125,7 @@ def term_text(term: Term | None) -> str:
 
 
 def run_query(
-    store: ox.Store,
+    store: Engine,
     text: str,
     bindings: Mapping[str, Term] | None = None,
 ) -> QueryResult:
@@ -67,13 +133,18 @@ def run_query(
 
     The default graph of a built store is the merge of every source's graph. Oxigraph
     substitutes only variables of the SELECT projection, so a parameter is projected by
-    its query; its column is left out of the result here.
+    its query; its column is left out of the result here. Given an rdflib Dataset
+    instead of a store, rdflib runs the query (see :mod:`miikg.queries.rdflib_engine`).
     """
+    if not isinstance(store, ox.Store):
+        from miikg.queries.rdflib_engine import select
+
+        return select(store, text, bindings)
     substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
     try:
         solutions = store.query(text, substitutions=substitutions)
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from None
+        raise _syntax_error(text, exc) from None
     except OSError as exc:
         raise QueryError(f"query failed: {exc}") from None
     if not isinstance(solutions, ox.QuerySolutions):
@@ -83,7 +154,25 @@ def run_query(
     return QueryResult(variables, rows)
 
 
-def resolve_entity(store: ox.Store, text: str) -> list[str]:
+def run_sparql(store: ox.Store, text: str) -> SparqlResult:
+    """Run an ad-hoc query of any form: rows (SELECT), a boolean (ASK) or triples."""
+    try:
+        result = store.query(text)
+    except SyntaxError as exc:
+        raise _syntax_error(text, exc) from None
+    except OSError as exc:
+        raise QueryError(f"query failed: {exc}") from None
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    if isinstance(result, ox.QueryTriples):
+        return GraphResult(tuple(result))
+    variables = tuple(v.value for v in result.variables)
+    return QueryResult(
+        variables, tuple(Row({name: solution[name] for name in variables}) for solution in result)
+    )
+
+
+def resolve_entity(store: Engine, text: str) -> list[str]:
     """Return the IRIs of the entities whose id, label, short or former name is *text*."""
     if text.startswith(("http://", "https://")):
         return [text]
@@ -94,7 +183,7 @@ def resolve_entity(store: ox.Store, text: str) -> list[str]:
     return sorted(set(by_id or [r.text("entity") for r in result]))
 
 
-def _term(store: ox.Store, param: Param, value: Any) -> Term:
+def _term(store: Engine, param: Param, value: Any) -> Term:
     if param.kind == "iri":
         matches = resolve_entity(store, str(value))
         if len(matches) != 1:
@@ -116,7 +205,7 @@ def _term(store: ox.Store, param: Param, value: Any) -> Term:
 
 
 def run_named(
-    store: ox.Store, name: str, params: Mapping[str, Any] | None = None, *, lang: str = "en"
+    store: Engine, name: str, params: Mapping[str, Any] | None = None, *, lang: str = "en"
 ) -> QueryResult:
     """Run the named query *name*; *params* are checked against its header and bound."""
     query: NamedQuery | None = catalogue().get(name)
