@@ -7,7 +7,9 @@ from typing import Any
 __all__ = [
     "DataError",
     "MiikgError",
+    "PushError",
     "QueryError",
+    "QueryRefusedError",
     "StoreNotFoundError",
     "ValidationFailedError",
 ]
@@ -49,3 +51,15 @@ class StoreNotFoundError(MiikgError):
 
 class QueryError(MiikgError):
     """A query could not be parsed or run."""
+
+
+class QueryRefusedError(QueryError):
+    """The endpoint will not run a request; *status* is the HTTP status that says why."""
+
+    def __init__(self, message: str, *, status: int = 403) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class PushError(MiikgError):
+    """A graph could not be sent to a remote Graph Store."""

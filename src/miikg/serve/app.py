@@ -1,0 +1,216 @@
+"""The SPARQL 1.1 Protocol endpoint (read-only) and its query page, as a Starlette app.
+
+Every request is checked here, in the server process, before a worker sees it: size,
+UTF-8, no update, the query's SERVICE and FROM clauses (:mod:`miikg.serve.policy`), the
+format. Only then does a worker process run it, under the timeout
+(:mod:`miikg.serve.workers`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from miikg.errors import QueryRefusedError
+from miikg.serve import policy
+from miikg.serve.description import Description, describe_store
+from miikg.serve.results import Limits, negotiate
+from miikg.serve.workers import Job, WorkerPool
+
+__all__ = ["ServeConfig", "create_app", "run_server"]
+
+_FORM = "application/x-www-form-urlencoded"
+_QUERY = "application/sparql-query"
+_UPDATE = "application/sparql-update"
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """How the endpoint runs; every limit has a safe default."""
+
+    store: Path
+    timeout: float = 10.0
+    workers: int = 2
+    max_query_bytes: int = 100 * 1024
+    limits: Limits = field(default_factory=Limits)
+    allow_services: tuple[str, ...] = ()
+    #: seconds a request may wait for a free worker before a 503
+    queue_wait: float = 30.0
+    #: address space of one worker, bytes (0: no limit)
+    worker_memory: int = 2048 * 2**20
+
+
+def _refuse(exc: QueryRefusedError) -> Response:
+    return PlainTextResponse(f"{exc}\n", status_code=exc.status)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise QueryRefusedError(f"request body over {limit} bytes", status=413)
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise QueryRefusedError(f"request body over {limit} bytes", status=413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryRefusedError(
+            f"{what} is not valid UTF-8 (byte {exc.start})", status=400
+        ) from None
+
+
+def _pairs(data: bytes, what: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(_decode(data, what), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise QueryRefusedError(f"{what} is not valid UTF-8 once decoded", status=400) from None
+
+
+class Endpoint:
+    """The state shared by the routes: configuration, workers, service description."""
+
+    def __init__(self, config: ServeConfig) -> None:
+        self.config = config
+        self.pool = WorkerPool(
+            config.store,
+            size=config.workers,
+            timeout=config.timeout,
+            wait=config.queue_wait,
+            isolate=not config.allow_services,
+            memory=config.worker_memory,
+        )
+        self.description: Description = describe_store(config.store)
+
+    async def sparql(self, request: Request) -> Response:
+        try:
+            return await self._sparql(request)
+        except QueryRefusedError as exc:
+            return _refuse(exc)
+
+    async def _sparql(self, request: Request) -> Response:
+        config = self.config
+        pairs = _pairs(request.scope.get("query_string", b""), "the URL's query string")
+        text: str | None = None
+        if request.method == "POST":
+            media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            body = await _body(request, config.max_query_bytes * 3 + 4096)
+            if media == _UPDATE:
+                raise QueryRefusedError("SPARQL Update is not allowed: this endpoint is read-only")
+            if media == _FORM:
+                pairs += _pairs(body, "the form")
+            elif media == _QUERY:
+                text = _decode(body, "the query")
+            else:
+                raise QueryRefusedError(
+                    f"POST a query as {_FORM} or {_QUERY}, not {media or 'no content type'}",
+                    status=415,
+                )
+        names = [k for k, _ in pairs]
+        if "update" in names:
+            raise QueryRefusedError("SPARQL Update is not allowed: this endpoint is read-only")
+        queries = [v for k, v in pairs if k == "query"]
+        if text is None:
+            if len(queries) > 1:
+                raise QueryRefusedError("give one query parameter, not several", status=400)
+            if not queries:
+                if request.method == "GET":
+                    return self.service_description(request, dict(pairs).get("format"))
+                raise QueryRefusedError("no query given", status=400)
+            text = queries[0]
+        if len(text.encode("utf-8")) > config.max_query_bytes:
+            raise QueryRefusedError(
+                f"the query is over the limit of {config.max_query_bytes} bytes", status=413
+            )
+        graphs = self.description.graphs
+        plan = policy.inspect_query(text, graphs=graphs, allow_services=config.allow_services)
+        defaults = tuple(
+            policy.check_graph_parameter(v, graphs, k) for k, v in pairs if k == "default-graph-uri"
+        )
+        named = tuple(
+            policy.check_graph_parameter(v, graphs, k) for k, v in pairs if k == "named-graph-uri"
+        )
+        fmt = negotiate(
+            plan.form in {"CONSTRUCT", "DESCRIBE"},
+            accept=request.headers.get("accept"),
+            name=dict(pairs).get("format"),
+        )
+        job = Job(
+            text,
+            fmt,
+            config.limits,
+            default_graphs=defaults,
+            named_graphs=named,
+            substitutions=tuple((k[1:], v) for k, v in pairs if k.startswith("$")),
+            prefixes=self.description.prefixes,
+        )
+        outcome = await self.pool.run(job)
+        if outcome.body is None:
+            return PlainTextResponse(f"{outcome.message}\n", status_code=outcome.status)
+        headers = {"Vary": "Accept"}
+        if outcome.body.truncated:
+            limit = config.limits.rows if outcome.body.truncated == "rows" else config.limits.bytes
+            headers["Miikg-Truncated"] = f"{outcome.body.truncated}; limit={limit}"
+        media_type = outcome.body.media_type
+        if media_type.startswith("text/"):
+            media_type += "; charset=utf-8"
+        return Response(outcome.body.data, media_type=media_type, headers=headers)
+
+    def service_description(self, request: Request, name: str | None) -> Response:
+        endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
+        fmt = negotiate(True, accept=request.headers.get("accept"), name=name)
+        body = self.description.serialize(endpoint, fmt)
+        media_type = fmt.media_type + (
+            "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
+        )
+        return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+    async def page(self, request: Request) -> Response:
+        from miikg.serve.page import render_page
+
+        return HTMLResponse(render_page())
+
+
+def create_app(config: ServeConfig) -> Starlette:
+    """Return the ASGI app; its workers start and stop with the app's lifespan."""
+    endpoint = Endpoint(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await endpoint.pool.start()
+        try:
+            yield
+        finally:
+            await endpoint.pool.close()
+
+    app = Starlette(
+        routes=[
+            Route("/", endpoint.page, methods=["GET"]),
+            Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.endpoint = endpoint
+    return app
+
+
+def run_server(config: ServeConfig, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the endpoint with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(config), host=host, port=port, log_level="info", access_log=False)

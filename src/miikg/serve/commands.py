@@ -1,0 +1,183 @@
+"""The ``miikg serve`` and ``miikg push`` subcommands, registered on the CLI's subparsers."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from miikg.errors import PushError
+
+__all__ = ["add_commands"]
+
+_UI = {
+    "en": {
+        "serving": "Serving {store} at http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops",
+        "pushed": "Pushed {graphs} graph(s), {triples} triples: {sent} batch(es) sent, "
+        "{skipped} already done",
+        "no_password": "the environment variable {var} is not set",
+    },
+    "zh": {
+        "serving": "正在提供 {store}：http://{host}:{port}/（SPARQL 端点 /sparql）；按 Ctrl-C 停止",
+        "pushed": "已推送 {graphs} 个图、{triples} 条三元组：发送 {sent} 批，"
+        "{skipped} 批此前已完成",
+        "no_password": "环境变量 {var} 未设置",
+    },
+}
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from miikg.graph_builder.store import current_build
+    from miikg.serve.app import ServeConfig, run_server
+    from miikg.serve.results import Limits
+
+    build = current_build(args.store)
+    config = ServeConfig(
+        build.store,
+        timeout=args.timeout,
+        workers=args.workers,
+        max_query_bytes=args.max_query_bytes,
+        limits=Limits(rows=args.max_rows, bytes=args.max_bytes),
+        allow_services=tuple(args.allow_service),
+        worker_memory=args.worker_memory * 2**20,
+    )
+    message = _UI[args.lang]["serving"].format(store=build.root, host=args.host, port=args.port)
+    print(message, file=sys.stderr)
+    run_server(config, host=args.host, port=args.port)
+    return 0
+
+
+class _Bar:
+    """A plain-text progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def __call__(self, p: Any) -> None:
+        now = time.monotonic()
+        final = p.batches_done == p.batches_total
+        if not final and now - self.last < 0.1:
+            return
+        self.last = now
+        share = p.triples_done / p.triples_total if p.triples_total else 1.0
+        filled = int(share * 30)
+        graph = p.graph.rsplit("/", 1)[-1]
+        line = (
+            f"\r[{'#' * filled}{'.' * (30 - filled)}] {share:4.0%} "
+            f"{p.triples_done}/{p.triples_total} triples, batch {p.batches_done}/"
+            f"{p.batches_total} {graph[:40]:40s}"
+        )
+        sys.stderr.write(line + ("\n" if final else ""))
+        sys.stderr.flush()
+
+
+def _cmd_push(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from miikg.graph_builder.store import current_build, open_store
+    from miikg.serve.push import UrlTransport, push
+
+    password = None
+    if args.user is not None and args.password_env:
+        password = os.environ.get(args.password_env)
+        if password is None:
+            raise PushError(_UI[args.lang]["no_password"].format(var=args.password_env))
+    build = current_build(args.store)
+    state = args.state
+    if state is None:
+        tag = hashlib.sha256(args.endpoint.encode()).hexdigest()[:12]
+        state = build.root / f"push-{tag}.json"
+    transport = UrlTransport(user=args.user, password=password, auth=args.auth)
+    result = push(
+        open_store(args.store),
+        args.endpoint,
+        state=state,
+        build_id=build.root.name,
+        graph=args.graph,
+        default_as=None if args.default_graph == "skip" else args.default_graph,
+        replace=args.replace,
+        batch_size=args.batch_size,
+        transport=transport,
+        retries=args.retries,
+        progress=None if args.quiet else _Bar(),
+    )
+    print(
+        _UI[args.lang]["pushed"].format(
+            graphs=result.graphs,
+            triples=result.triples,
+            sent=result.batches_sent,
+            skipped=result.batches_skipped,
+        )
+    )
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """Register ``serve`` and ``push`` on *sub*, the subparsers of ``miikg``'s parser."""
+    p = sub.add_parser(
+        "serve",
+        help="a read-only SPARQL endpoint and query page over the build "
+        "(只读 SPARQL 端点与查询页面)",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds per query (default: 10)")
+    p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
+    p.add_argument(
+        "--max-query-bytes", type=int, default=100 * 1024, help="largest query (default: 100 KiB)"
+    )
+    p.add_argument(
+        "--max-rows", type=int, default=10_000, help="rows or triples per result (default: 10000)"
+    )
+    p.add_argument(
+        "--max-bytes", type=int, default=16 * 1024 * 1024, help="bytes per result (default: 16 MiB)"
+    )
+    p.add_argument(
+        "--worker-memory",
+        type=int,
+        default=2048,
+        metavar="MiB",
+        help="address space of one query worker (default: 2048; 0: no limit)",
+    )
+    p.add_argument(
+        "--allow-service",
+        action="append",
+        default=[],
+        metavar="IRI",
+        help="a public SPARQL endpoint that SERVICE may call (repeatable; default: none)",
+    )
+    p.set_defaults(func=_cmd_serve)
+
+    # No abbreviations: `--password SECRET` must fail, not be read as `--password-env`.
+    p = sub.add_parser(
+        "push",
+        help="load the graphs into a SPARQL Graph Store (HTTP protocol) "
+        "(将图谱推送到 SPARQL 图存储)",
+        allow_abbrev=False,
+    )
+    p.add_argument("--endpoint", required=True, help="the Graph Store URL, e.g. http://host/store")
+    p.add_argument("--graph", default=None, help="push only this graph IRI ('default': the merge)")
+    p.add_argument(
+        "--default-graph",
+        default="default",
+        metavar="default|skip|IRI",
+        help="where the default graph (the merge) goes: the remote default graph, nowhere, "
+        "or a named graph (for stores such as Virtuoso whose default graph is read-only)",
+    )
+    p.add_argument("--replace", action="store_true", help="replace each remote graph (PUT)")
+    p.add_argument("--user", default=None, help="user name for the Graph Store")
+    p.add_argument(
+        "--password-env",
+        default=None,
+        metavar="VAR",
+        help="environment variable holding the password (never give it on the command line)",
+    )
+    p.add_argument("--auth", choices=("basic", "digest"), default="basic")
+    p.add_argument("--batch-size", type=int, default=5000, help="triples per request")
+    p.add_argument("--retries", type=int, default=5, help="tries after a failed request")
+    p.add_argument("--state", type=Path, default=None, help="resume file (default: in the build)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_push)

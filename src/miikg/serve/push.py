@@ -1,0 +1,326 @@
+"""Push a build into any store that speaks the SPARQL 1.1 Graph Store HTTP Protocol.
+
+Each named graph (and the default graph, the merge) goes to its own graph URL,
+``<endpoint>?graph=<iri>`` or ``<endpoint>?default``, in batches of triples: the first
+batch is a PUT when the remote graph is to be replaced, every other batch a POST (which
+adds). Batches are N-Triples sent as ``text/turtle`` (N-Triples is a subset of Turtle,
+and every Graph Store reads Turtle). A state file records the batches done, so a push
+that broke off resumes where it stopped; it is removed once the push is complete.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from miikg.errors import PushError
+
+__all__ = [
+    "DEFAULT",
+    "Batch",
+    "Progress",
+    "PushResult",
+    "Transport",
+    "UrlTransport",
+    "plan_batches",
+    "push",
+]
+
+log = logging.getLogger(__name__)
+DEFAULT = "default"
+AuthKind = Literal["basic", "digest"]
+#: statuses worth another try: the server is busy or broke off, not refusing.
+_RETRY = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Triples of one graph, sent in one request."""
+
+    graph: str
+    index: int
+    count: int
+    method: Literal["PUT", "POST"]
+    body: bytes
+    #: where the batch goes: the remote graph IRI, or :data:`DEFAULT`
+    target: str = DEFAULT
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256(self.body).hexdigest()[:16]
+        return f"{self.target} {self.index} {self.method} {digest}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a push is: triples and batches done of all, the graph in hand."""
+
+    triples_done: int
+    triples_total: int
+    batches_done: int
+    batches_total: int
+    graph: str
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What a push did."""
+
+    graphs: int
+    batches_sent: int
+    batches_skipped: int
+    triples: int
+
+
+class Transport(Protocol):
+    """Sends one request, returns its HTTP status; raises OSError when the line drops."""
+
+    def send(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> int: ...
+
+
+class _Always(urllib.request.HTTPPasswordMgr):
+    """One user and password for every realm and URL: a transport talks to one store."""
+
+    def __init__(self, user: str, password: str | None) -> None:
+        super().__init__()
+        self.credentials = (user, password or "")
+
+    def find_user_password(self, realm: str | None, authuri: str) -> tuple[str, str]:
+        return self.credentials
+
+
+class UrlTransport:
+    """A :class:`Transport` over urllib, with basic or digest authentication.
+
+    Digest authentication is answered before a body is sent: a server that challenges a
+    large PUT often closes the connection while the body is still going out (Virtuoso
+    does), so the challenge is first fetched with a GET of the same URL, and every later
+    request carries the answer to the last challenge seen.
+    """
+
+    def __init__(
+        self,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        auth: AuthKind = "basic",
+        timeout: float = 120.0,
+    ) -> None:
+        self.timeout = timeout
+        self.headers: dict[str, str] = {}
+        self._digest: urllib.request.HTTPDigestAuthHandler | None = None
+        self._challenge: dict[str, str] | None = None
+        if user is not None and auth == "basic":
+            token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
+            self.headers["Authorization"] = f"Basic {token}"
+        elif user is not None:
+            self._digest = urllib.request.HTTPDigestAuthHandler(_Always(user, password))
+        self.opener = urllib.request.build_opener()
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str]:
+        try:
+            with self.opener.open(request, timeout=self.timeout) as reply:
+                reply.read()
+                return int(reply.status), ""
+        except urllib.error.HTTPError as exc:
+            text = exc.read()[:500].decode("utf-8", "replace")
+            log.debug("HTTP %s from %s: %s", exc.code, request.full_url, text)
+            return int(exc.code), exc.headers.get("WWW-Authenticate", "")
+
+    def _learn(self, header: str) -> bool:
+        scheme, _, rest = header.partition(" ")
+        if scheme.lower() != "digest":
+            return False
+        items = urllib.request.parse_http_list(rest)
+        self._challenge = urllib.request.parse_keqv_list(items)
+        return True
+
+    def send(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> int:
+        if self._digest is not None and self._challenge is None:
+            status, challenge = self._open(urllib.request.Request(url, method="GET"))
+            if status == 401:
+                self._learn(challenge)
+        status = 0
+        for _ in range(2):
+            request = urllib.request.Request(
+                url, data=body, method=method, headers={**self.headers, **headers}
+            )
+            if self._digest is not None and self._challenge is not None:
+                answer = self._digest.get_authorization(request, self._challenge)
+                request.add_unredirected_header("Authorization", f"Digest {answer}")
+            status, challenge = self._open(request)
+            if not (status == 401 and self._digest is not None and self._learn(challenge)):
+                break
+        return status
+
+
+def graph_url(endpoint: str, graph: str) -> str:
+    """Return the Graph Store URL of *graph* (an IRI, or :data:`DEFAULT`) at *endpoint*."""
+    joiner = "&" if "?" in endpoint else "?"
+    if graph == DEFAULT:
+        return f"{endpoint}{joiner}default"
+    return f"{endpoint}{joiner}graph={quote(graph, safe='')}"
+
+
+def plan_batches(
+    store: ox.Store,
+    graphs: Sequence[tuple[str, str]],
+    *,
+    batch_size: int,
+    replace: bool,
+) -> list[Batch]:
+    """Cut every graph of *graphs* (pairs of local graph, remote target) into batches of
+    at most *batch_size* triples.
+
+    Triples are sorted, so the same build always gives the same batches (what resuming
+    relies on). A graph with no triples still gets one (empty) PUT when replacing.
+    """
+    batches = []
+    for graph, target in graphs:
+        name = ox.DefaultGraph() if graph == DEFAULT else ox.NamedNode(graph)
+        lines = sorted(f"{q.triple}" for q in store.quads_for_pattern(None, None, None, name))
+        chunks = [lines[i : i + batch_size] for i in range(0, len(lines), batch_size)]
+        if not chunks and replace:
+            chunks = [[]]
+        for index, chunk in enumerate(chunks):
+            method: Literal["PUT", "POST"] = "PUT" if replace and index == 0 else "POST"
+            body = "".join(f"{line} .\n" for line in chunk).encode("utf-8")
+            batches.append(Batch(graph, index, len(chunk), method, body, target))
+    return batches
+
+
+def _load_state(path: Path, identity: dict[str, str]) -> set[str]:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if state.get("identity") != identity:
+        return set()
+    return set(state.get("done", []))
+
+
+def _save_state(path: Path, identity: dict[str, str], done: set[str]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"identity": identity, "done": sorted(done)}, indent=1), "utf-8")
+    tmp.replace(path)
+
+
+def _send(
+    transport: Transport,
+    batch: Batch,
+    url: str,
+    *,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+) -> None:
+    headers = {"Content-Type": "text/turtle; charset=utf-8"}
+    for attempt in range(retries + 1):
+        try:
+            status = transport.send(batch.method, url, batch.body, headers)
+        except OSError as exc:
+            problem = f"connection failed: {exc}"
+        else:
+            if 200 <= status < 300:
+                return
+            problem = f"HTTP {status}"
+            if status not in _RETRY:
+                raise PushError(
+                    f"{batch.method} of graph <{batch.target}> batch {batch.index} refused "
+                    f"by {url}: {problem}"
+                )
+        if attempt < retries:
+            delay = min(backoff * 2**attempt, 30.0)
+            log.warning("%s; retrying in %.1f s", problem, delay)
+            sleep(delay)
+    raise PushError(
+        f"{batch.method} of graph <{batch.target}> batch {batch.index} failed after "
+        f"{retries + 1} tries ({problem}); rerun the same command to resume"
+    )
+
+
+def push(
+    store: ox.Store,
+    endpoint: str,
+    *,
+    state: Path,
+    build_id: str,
+    graph: str | None = None,
+    default_as: str | None = DEFAULT,
+    replace: bool = False,
+    batch_size: int = 5000,
+    transport: Transport | None = None,
+    retries: int = 5,
+    backoff: float = 0.5,
+    progress: Callable[[Progress], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> PushResult:
+    """Send the graphs of *store* to the Graph Store at *endpoint*.
+
+    :param state: the file recording the batches done (read to resume, removed at the end).
+    :param build_id: names the build, so a state file of another build is not trusted.
+    :param graph: one graph IRI, or ``"default"`` for the merged default graph; all
+        graphs (every named graph, then the default graph) when None.
+    :param default_as: where the default graph (the merge) goes: the remote default
+        graph (``"default"``), a named graph of this IRI (for stores whose default graph
+        is the union of all and cannot be written, such as Virtuoso), or nowhere (None).
+    :raises PushError: a request was refused, or failed after every retry.
+    """
+    available = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    if graph is None:
+        chosen = [*available, DEFAULT]
+    elif graph == DEFAULT or graph in available:
+        chosen = [graph]
+    else:
+        raise PushError(
+            f"the build has no graph <{graph}>; give one of its graph IRIs or 'default'"
+        )
+    graphs = [(g, g) for g in chosen if g != DEFAULT]
+    if DEFAULT in chosen and default_as is not None:
+        graphs.append((DEFAULT, default_as))
+    batches = plan_batches(store, graphs, batch_size=batch_size, replace=replace)
+    identity = {
+        "endpoint": endpoint,
+        "default_as": str(default_as),
+        "build": build_id,
+        "replace": str(replace),
+        "batch_size": str(batch_size),
+    }
+    done = _load_state(state, identity)
+    sender = transport or UrlTransport()
+    total = sum(b.count for b in batches)
+    triples = sent = skipped = 0
+    for number, batch in enumerate(batches, start=1):
+        was_done = batch.key in done
+        if was_done:
+            skipped += 1
+        else:
+            _send(
+                sender,
+                batch,
+                graph_url(endpoint, batch.target),
+                retries=retries,
+                backoff=backoff,
+                sleep=sleep,
+            )
+            done.add(batch.key)
+            _save_state(state, identity, done)
+            sent += 1
+        triples += batch.count
+        if progress is not None:
+            progress(Progress(triples, total, number, len(batches), batch.graph, was_done))
+    state.unlink(missing_ok=True)
+    return PushResult(len(graphs), sent, skipped, total)

@@ -1,0 +1,333 @@
+"""Result formats of the endpoint: content negotiation, and writers that stop at a limit.
+
+Solutions are written here rather than by pyoxigraph's serialiser so that a result can be
+cut at a row or byte limit while it streams out of the engine; graphs are cut the same
+way before pyoxigraph serialises them. A cut result is still a complete document in its
+format; the ``Miikg-Truncated`` response header says that, and why.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from miikg.errors import QueryRefusedError
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "SOLUTION_FORMATS",
+    "Body",
+    "Format",
+    "Limits",
+    "negotiate",
+    "write_boolean",
+    "write_solutions",
+    "write_triples",
+]
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass(frozen=True)
+class Format:
+    """One result format: its short name, the media type sent, the ones accepted."""
+
+    name: str
+    media_type: str
+    accepts: tuple[str, ...]
+    #: the W3C format IRI, for the service description
+    iri: str
+
+
+SOLUTION_FORMATS = (
+    Format(
+        "json",
+        "application/sparql-results+json",
+        ("application/sparql-results+json", "application/json"),
+        "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        ("application/sparql-results+xml", "application/xml", "text/xml"),
+        "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    ),
+    Format("csv", "text/csv", ("text/csv",), "http://www.w3.org/ns/formats/SPARQL_Results_CSV"),
+    Format(
+        "tsv",
+        "text/tab-separated-values",
+        ("text/tab-separated-values",),
+        "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    ),
+)
+GRAPH_FORMATS = (
+    Format(
+        "turtle",
+        "text/turtle",
+        ("text/turtle", "application/x-turtle"),
+        "http://www.w3.org/ns/formats/Turtle",
+    ),
+    Format(
+        "ntriples",
+        "application/n-triples",
+        ("application/n-triples", "text/plain"),
+        "http://www.w3.org/ns/formats/N-Triples",
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        ("application/ld+json", "application/json"),
+        "http://www.w3.org/ns/formats/JSON-LD",
+    ),
+)
+_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld"}
+_RDF_FORMAT = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The most rows (or triples) and bytes one response may carry."""
+
+    rows: int = 10_000
+    bytes: int = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Body:
+    """A written result; *truncated* is None, ``"rows"`` or ``"bytes"``."""
+
+    data: bytes
+    media_type: str
+    truncated: str | None = None
+
+
+def _accept(header: str) -> list[tuple[float, str]]:
+    ranges = []
+    for item in header.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if media:
+            ranges.append((weight, media.lower()))
+    return sorted(ranges, key=lambda r: -r[0])
+
+
+def negotiate(graph: bool, *, accept: str | None, name: str | None = None) -> Format:
+    """Choose the format of a result (a graph, or solutions) from ``format`` or ``Accept``.
+
+    :raises QueryRefusedError: (406) nothing acceptable is offered.
+    """
+    offered = GRAPH_FORMATS if graph else SOLUTION_FORMATS
+    if name:
+        wanted = _ALIASES.get(name.lower(), name.lower())
+        for fmt in offered:
+            if wanted == fmt.name or wanted in fmt.accepts:
+                return fmt
+        raise QueryRefusedError(
+            f"format {name!r} is not offered for this query; use one of "
+            + ", ".join(f.name for f in offered),
+            status=406,
+        )
+    if not accept:
+        return offered[0]
+    for weight, media in _accept(accept):
+        if weight <= 0:
+            continue
+        if media in {"*/*", "text/html", "application/xhtml+xml"}:
+            return offered[0]  # a browser: the default format, which it shows as text
+        if media in {"application/*", "text/*"}:
+            kind = media.split("/")[0]
+            return next((f for f in offered if f.media_type.startswith(kind)), offered[0])
+        for fmt in offered:
+            if media in fmt.accepts:
+                return fmt
+    raise QueryRefusedError(
+        "none of the media types in Accept is offered for this query; offered: "
+        + ", ".join(f.media_type for f in offered),
+        status=406,
+    )
+
+
+def _json_term(term: Term) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    out: dict[str, object] = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Triple):
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject>"
+            f"<predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>"
+        )
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if term.datatype.value != XSD_STRING:
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(term.value)}</literal>"
+
+
+def _csv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _csv_line(values: Sequence[str], delimiter: str = ",") -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(values)
+    return buffer.getvalue()
+
+
+class _Writer:
+    """Header, one piece per row, footer: the shape shared by the four formats."""
+
+    def __init__(self, fmt: str, variables: Sequence[str]) -> None:
+        self.fmt = fmt
+        self.variables = list(variables)
+
+    def header(self) -> str:
+        if self.fmt == "json":
+            return '{"head":{"vars":' + json.dumps(self.variables) + '},"results":{"bindings":['
+        if self.fmt == "xml":
+            heads = "".join(f"<variable name={quoteattr(v)}/>" for v in self.variables)
+            return (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head>{heads}</head><results>\n"
+            )
+        if self.fmt == "csv":
+            return _csv_line(self.variables)
+        return "\t".join(f"?{v}" for v in self.variables) + "\n"
+
+    def row(self, values: Sequence[Term | None], first: bool) -> str:
+        pairs = [(v, t) for v, t in zip(self.variables, values, strict=True) if t is not None]
+        if self.fmt == "json":
+            binding = {v: _json_term(t) for v, t in pairs}
+            return ("" if first else ",") + json.dumps(binding, ensure_ascii=False)
+        if self.fmt == "xml":
+            inner = "".join(
+                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in pairs
+            )
+            return f"<result>{inner}</result>\n"
+        if self.fmt == "csv":
+            return _csv_line([_csv_value(t) for t in values])
+        return "\t".join("" if t is None else str(t) for t in values) + "\n"
+
+    def footer(self) -> str:
+        return {"json": "]}}", "xml": "</results></sparql>\n"}.get(self.fmt, "")
+
+
+def write_solutions(
+    variables: Sequence[str],
+    solutions: Iterable[ox.QuerySolution],
+    fmt: Format,
+    limits: Limits,
+) -> Body:
+    """Write SELECT solutions in *fmt*, stopping at the row or byte limit."""
+    writer = _Writer(fmt.name, variables)
+    footer = writer.footer().encode()
+    parts = [writer.header().encode()]
+    size = len(parts[0]) + len(footer)
+    truncated = None
+    for count, solution in enumerate(solutions):
+        if count >= limits.rows:
+            truncated = "rows"
+            break
+        piece = writer.row([solution[v] for v in variables], count == 0).encode()
+        if size + len(piece) > limits.bytes:
+            truncated = "bytes"
+            break
+        parts.append(piece)
+        size += len(piece)
+    parts.append(footer)
+    return Body(b"".join(parts), fmt.media_type, truncated)
+
+
+def write_boolean(value: bool, fmt: Format) -> Body:
+    """Write an ASK answer; CSV and TSV carry it as a one-cell table."""
+    text = "true" if value else "false"
+    if fmt.name == "json":
+        data = json.dumps({"head": {}, "boolean": value})
+    elif fmt.name == "xml":
+        data = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql '
+            'xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+            f"<boolean>{text}</boolean></sparql>\n"
+        )
+    elif fmt.name == "csv":
+        data = f"_askResult\r\n{text}\r\n"
+    else:
+        data = f"?_askResult\n{text}\n"
+    return Body(data.encode(), fmt.media_type)
+
+
+def write_triples(
+    triples: Iterable[ox.Triple],
+    fmt: Format,
+    limits: Limits,
+    *,
+    prefixes: dict[str, str] | None = None,
+) -> Body:
+    """Write CONSTRUCT/DESCRIBE triples in *fmt*, cut at the row limit or (measured as
+    N-Triples) the byte limit."""
+    kept: list[ox.Triple] = []
+    size = 0
+    truncated = None
+    for triple in triples:
+        if len(kept) >= limits.rows:
+            truncated = "rows"
+            break
+        size += len(str(triple).encode()) + 3
+        if size > limits.bytes:
+            truncated = "bytes"
+            break
+        kept.append(triple)
+    rdf_format = _RDF_FORMAT[fmt.name]
+    data = ox.serialize(
+        kept, format=rdf_format, prefixes=prefixes if fmt.name == "turtle" else None
+    )
+    return Body(data or b"", fmt.media_type, truncated)

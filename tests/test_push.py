@@ -1,0 +1,447 @@
+"""``miikg push`` into real Graph Stores (``oxigraph serve``, Virtuoso 7), read back per graph.
+
+Each named graph is fetched back over HTTP and compared with the build's quads of that
+graph (the built data has no blank nodes, so isomorphism is set equality of triples).
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import threading
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from miikg.errors import PushError
+from miikg.serve.push import DEFAULT, Progress, UrlTransport, push
+from servers import Server, free_port, oxigraph_server, virtuoso_binary, virtuoso_server
+
+MERGE = "https://w3id.org/miikg/graph/default-merge"
+
+
+def local(store: ox.Store, graph: str) -> set[tuple[str, ...]]:
+    name = ox.DefaultGraph() if graph == DEFAULT else ox.NamedNode(graph)
+    text = "".join(f"{q.triple} .\n" for q in store.quads_for_pattern(None, None, None, name))
+    return triples(text.encode())
+
+
+def triples(data: bytes) -> set[tuple[str, ...]]:
+    """Parse N-Triples with rdflib (the independent reader) into comparable tuples."""
+    graph = rdflib.Graph().parse(data=data, format="nt")
+    assert not any(isinstance(t, rdflib.BNode) for triple in graph for t in triple)
+    return {tuple(t.n3() for t in triple) for triple in graph}
+
+
+def graphs_of(store: ox.Store) -> list[str]:
+    return sorted(g.value for g in store.named_graphs())
+
+
+def fetch(url: str, accept: str = "application/n-triples") -> bytes:
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return bytes(reply.read())
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return b""
+        raise
+
+
+def oxigraph_graph(base: str, graph: str) -> set[tuple[str, ...]]:
+    target = "default" if graph == DEFAULT else "graph=" + urllib.parse.quote(graph, safe="")
+    return triples(fetch(f"{base}/store?{target}"))
+
+
+def remote_graph_names(base: str) -> set[str]:
+    query = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"})
+    data = fetch(f"{base}/query?{query}", "text/csv").decode()
+    return set(data.split()[1:])
+
+
+def run_command(argv: list[str]) -> int:
+    """Run a ``miikg`` command line with ``serve``/``push`` registered, in this process."""
+    from miikg import cli
+    from miikg.serve.commands import add_commands
+
+    parser = cli._parser()
+    sub = next(a for a in parser._actions if getattr(a, "dest", None) == "command")
+    if "push" not in sub.choices:  # type: ignore[attr-defined]
+        add_commands(sub)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[Server]:
+    with oxigraph_server(tmp_path / "oxigraph-db", tmp_path) as server:
+        yield server
+
+
+# oxigraph serve -----------------------------------------------------------------------
+
+
+def test_push_command_to_oxigraph_round_trips_every_graph(
+    oxigraph: Server,
+    home: Path,
+    store: ox.Store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    state = tmp_path / "state.json"
+    argv = ["--store", str(home), "push", "--endpoint", f"{oxigraph.base}/store", "--replace"]
+    assert run_command([*argv, "--batch-size", "500", "--state", str(state)]) == 0
+    out, err = capsys.readouterr()
+    total = len(store)
+    assert "100%" in err and f"{total}/{total} triples" in err
+    assert f"Pushed {len(graphs_of(store)) + 1} graph(s), {total} triples" in out
+    assert not state.exists()
+    names = graphs_of(store)
+    assert remote_graph_names(oxigraph.base) == set(names)
+    for graph in [*names, DEFAULT]:
+        assert oxigraph_graph(oxigraph.base, graph) == local(store, graph), graph
+
+
+def test_replace_puts_and_plain_push_adds(
+    oxigraph: Server, store: ox.Store, tmp_path: Path
+) -> None:
+    meta = "https://w3id.org/miikg/graph/meta"
+    endpoint = f"{oxigraph.base}/store"
+    extra = b"<urn:x> <urn:y> <urn:z> ."
+    request = urllib.request.Request(
+        endpoint + "?graph=" + urllib.parse.quote(meta, safe=""),
+        data=extra,
+        method="POST",
+        headers={"Content-Type": "application/n-triples"},
+    )
+    urllib.request.urlopen(request, timeout=30).close()
+    push(store, endpoint, state=tmp_path / "s", build_id="b", graph=meta, batch_size=300)
+    assert oxigraph_graph(oxigraph.base, meta) == local(store, meta) | triples(extra)
+    push(store, endpoint, state=tmp_path / "s", build_id="b", graph=meta, replace=True)
+    assert oxigraph_graph(oxigraph.base, meta) == local(store, meta)
+
+
+@pytest.mark.parametrize("graph", ["https://w3id.org/miikg/graph/paper-table-2", DEFAULT])
+def test_push_one_graph(oxigraph: Server, store: ox.Store, tmp_path: Path, graph: str) -> None:
+    result = push(
+        store,
+        f"{oxigraph.base}/store",
+        state=tmp_path / "s",
+        build_id="b",
+        graph=graph,
+        batch_size=50,
+    )
+    assert result.graphs == 1
+    assert result.batches_sent == -(-len(local(store, graph)) // 50) > 1
+    assert oxigraph_graph(oxigraph.base, graph) == local(store, graph)
+    expected = set() if graph == DEFAULT else {graph}
+    assert remote_graph_names(oxigraph.base) == expected
+
+
+def test_unknown_graph_is_refused(store: ox.Store, tmp_path: Path) -> None:
+    with pytest.raises(PushError, match="no graph <urn:nope>"):
+        push(
+            store, "http://127.0.0.1:9/store", state=tmp_path / "s", build_id="b", graph="urn:nope"
+        )
+
+
+def test_resume_after_the_server_goes_away(store: ox.Store, tmp_path: Path) -> None:
+    """The server is stopped mid-push; the rerun, server back, sends only what is left."""
+    location, port = tmp_path / "db", free_port()
+    endpoint = f"http://127.0.0.1:{port}/store"
+    state = tmp_path / "state.json"
+    sent_before: list[int] = []
+    with oxigraph_server(location, tmp_path, port) as server:
+
+        def stop_after_40(p: Progress) -> None:
+            sent_before.append(p.batches_done)
+            if p.batches_done == 40:
+                server.stop()
+
+        with pytest.raises(PushError, match="rerun the same command to resume"):
+            push(
+                store,
+                endpoint,
+                state=state,
+                build_id="b",
+                replace=True,
+                batch_size=200,
+                retries=2,
+                sleep=lambda _: None,
+                progress=stop_after_40,
+            )
+    assert max(sent_before) == 40
+    assert state.exists()
+    recorder = Recording(UrlTransport())
+    with oxigraph_server(location, tmp_path, port) as server:
+        result = push(
+            store,
+            endpoint,
+            state=state,
+            build_id="b",
+            replace=True,
+            batch_size=200,
+            transport=recorder,
+        )
+        assert result.batches_skipped == 40
+        assert result.batches_sent == len(recorder.sent) > 0
+        assert not state.exists()
+        for graph in [*graphs_of(store), DEFAULT]:
+            assert oxigraph_graph(server.base, graph) == local(store, graph), graph
+
+
+class Recording:
+    """A transport double that records requests and can fail after a number of them."""
+
+    def __init__(self, inner: Any, *, fail_after: int | None = None) -> None:
+        self.inner = inner
+        self.fail_after = fail_after
+        self.sent: list[tuple[str, str, bytes]] = []
+        self.statuses: list[int] = []
+
+    def send(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> int:
+        if self.fail_after is not None and len(self.sent) >= self.fail_after:
+            raise ConnectionResetError("injected: connection reset by peer")
+        self.sent.append((method, url, body))
+        status = int(self.inner.send(method, url, body, headers)) if self.inner else 201
+        self.statuses.append(status)
+        return status
+
+
+def test_resume_after_injected_connection_failures(
+    oxigraph: Server, store: ox.Store, tmp_path: Path
+) -> None:
+    endpoint = f"{oxigraph.base}/store"
+    state = tmp_path / "state.json"
+    first = Recording(UrlTransport(), fail_after=25)
+    sleeps: list[float] = []
+    with pytest.raises(PushError, match="connection failed: injected"):
+        push(
+            store,
+            endpoint,
+            state=state,
+            build_id="b",
+            batch_size=300,
+            transport=first,
+            retries=3,
+            sleep=sleeps.append,
+        )
+    assert sleeps == [0.5, 1.0, 2.0]  # backoff doubles between tries
+    second = Recording(UrlTransport())
+    result = push(store, endpoint, state=state, build_id="b", batch_size=300, transport=second)
+    assert result.batches_skipped == 25
+    assert not {(u, b) for _, u, b in first.sent} & {(u, b) for _, u, b in second.sent}
+    assert len(first.sent) + len(second.sent) == result.batches_sent + result.batches_skipped
+    for graph in [*graphs_of(store), DEFAULT]:
+        assert oxigraph_graph(oxigraph.base, graph) == local(store, graph), graph
+
+
+def test_a_state_file_of_another_build_is_ignored(store: ox.Store, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    with pytest.raises(PushError):
+        push(
+            store,
+            "http://127.0.0.1:9/x",
+            state=state,
+            build_id="old",
+            graph=DEFAULT,
+            transport=Recording(None, fail_after=1),
+            retries=0,
+            batch_size=1000,
+        )
+    assert state.exists()
+    recorder = Recording(None)
+    result = push(
+        store,
+        "http://127.0.0.1:9/x",
+        state=state,
+        build_id="new",
+        graph=DEFAULT,
+        transport=recorder,
+        batch_size=1000,
+    )
+    assert result.batches_skipped == 0
+    assert len(recorder.sent) == result.batches_sent == 8
+
+
+class _Flaky:
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+
+    def send(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> int:
+        return self.statuses.pop(0)
+
+
+def test_busy_server_is_retried_and_refusal_is_not(store: ox.Store, tmp_path: Path) -> None:
+    meta = "https://w3id.org/miikg/graph/meta"
+    sleeps: list[float] = []
+    result = push(
+        store,
+        "http://127.0.0.1:9/x",
+        state=tmp_path / "a",
+        build_id="b",
+        graph=meta,
+        transport=_Flaky([503, 502, 201]),
+        sleep=sleeps.append,
+    )
+    assert result.batches_sent == 1
+    assert sleeps == [0.5, 1.0]
+    with pytest.raises(PushError, match=r"refused by .*HTTP 401"):
+        push(
+            store,
+            "http://127.0.0.1:9/x",
+            state=tmp_path / "b",
+            build_id="b",
+            graph=meta,
+            transport=_Flaky([401]),
+            sleep=sleeps.append,
+        )
+    assert sleeps == [0.5, 1.0]
+
+
+# Basic authentication, password from the environment ------------------------------------
+
+
+class _BasicStore(http.server.BaseHTTPRequestHandler):
+    seen: list[str | None] = []  # noqa: RUF012
+    expected = "Basic " + base64.b64encode(b"curator:s3cret pass").decode()
+
+    def do_PUT(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        _BasicStore.seen.append(self.headers.get("Authorization"))
+        self.send_response(204 if self.headers.get("Authorization") == self.expected else 401)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        self.do_PUT()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def test_basic_auth_password_comes_from_the_environment(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _BasicStore)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}/store"
+    argv = [
+        "--store",
+        str(home),
+        "push",
+        "--endpoint",
+        endpoint,
+        "--graph",
+        "https://w3id.org/miikg/graph/meta",
+        "--replace",
+        "--user",
+        "curator",
+        "--password-env",
+        "MIIKG_TEST_PW",
+        "--state",
+        str(tmp_path / "s"),
+        "--quiet",
+    ]
+    try:
+        monkeypatch.delenv("MIIKG_TEST_PW", raising=False)
+        with pytest.raises(PushError, match="MIIKG_TEST_PW is not set"):
+            run_command(argv)
+        monkeypatch.setenv("MIIKG_TEST_PW", "wrong")
+        with pytest.raises(PushError, match="HTTP 401"):
+            run_command(argv)
+        monkeypatch.setenv("MIIKG_TEST_PW", "s3cret pass")
+        assert run_command(argv) == 0
+    finally:
+        server.shutdown()
+    assert _BasicStore.seen[-1] == _BasicStore.expected
+
+
+# Virtuoso Open Source 7 -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if virtuoso_binary() is None:
+        pytest.fail("virtuoso-t is missing: apt-get install virtuoso-opensource-7-bin")
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+def virtuoso_graph(base: str, graph: str) -> set[tuple[str, ...]]:
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    return triples(
+        fetch(f"{base}/sparql?" + urllib.parse.urlencode({"query": query}), "text/plain")
+    )
+
+
+def test_push_command_to_virtuoso_with_digest_auth(
+    virtuoso: Server,
+    home: Path,
+    store: ox.Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VIRTUOSO_PASSWORD", "dba")
+    argv = [
+        "--store",
+        str(home),
+        "push",
+        "--endpoint",
+        f"{virtuoso.base}/sparql-graph-crud-auth",
+        "--replace",
+        "--user",
+        "dba",
+        "--password-env",
+        "VIRTUOSO_PASSWORD",
+        "--auth",
+        "digest",
+        "--default-graph",
+        MERGE,
+        "--batch-size",
+        "2000",
+        "--state",
+        str(tmp_path / "s"),
+    ]
+    assert run_command(argv) == 0
+    for graph in graphs_of(store):
+        assert virtuoso_graph(virtuoso.base, graph) == local(store, graph), graph
+    assert virtuoso_graph(virtuoso.base, MERGE) == local(store, DEFAULT)
+
+
+def test_virtuoso_refuses_a_wrong_password(
+    virtuoso: Server, store: ox.Store, tmp_path: Path
+) -> None:
+    transport = UrlTransport(user="dba", password="not-the-password", auth="digest")
+    with pytest.raises(PushError, match="HTTP 401"):
+        push(
+            store,
+            f"{virtuoso.base}/sparql-graph-crud-auth",
+            state=tmp_path / "s",
+            build_id="b",
+            graph="https://w3id.org/miikg/graph/meta",
+            transport=transport,
+        )
+
+
+def test_virtuoso_has_no_writable_default_graph(
+    virtuoso: Server, store: ox.Store, tmp_path: Path
+) -> None:
+    """Why ``--default-graph IRI`` exists: Virtuoso answers ?default with an error."""
+    transport = UrlTransport(user="dba", password="dba", auth="digest")
+    with pytest.raises(PushError, match="HTTP 500"):
+        push(
+            store,
+            f"{virtuoso.base}/sparql-graph-crud-auth",
+            state=tmp_path / "s",
+            build_id="b",
+            graph=DEFAULT,
+            transport=transport,
+            retries=0,
+        )
