@@ -1,0 +1,120 @@
+"""Node positions computed in Python, so the browser shows a settled picture at once.
+
+Force layout (Fruchterman-Reingold, fixed seed) for small graphs; for large ones, Louvain
+communities laid out one by one and packed along a spiral, which stays linear in size.
+The innovation chain gets a layered (hierarchical) layout: instruments, funders, stages,
+performers, funded activities and MRLs in rows, each under the stages it belongs to.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+
+from miikg.exports.network import undirected_simple
+
+__all__ = ["chain_layout", "force_layout"]
+
+Positions = dict[str, tuple[float, float]]
+SPACING = 120.0
+#: Above this many nodes a single Fruchterman-Reingold run is too slow (it is quadratic).
+DIRECT_MAX = 400
+SEED = 0
+_GOLDEN = math.pi * (3 - math.sqrt(5))
+
+
+def _spring(graph: nx.Graph[str]) -> Positions:
+    n = graph.number_of_nodes()
+    if n == 1:
+        return {next(iter(graph)): (0.0, 0.0)}
+    raw = nx.spring_layout(graph, seed=SEED, k=2.0 / math.sqrt(n), iterations=60 if n < 200 else 30)
+    scale = SPACING * math.sqrt(n)
+    return {v: (float(p[0]) * scale, float(p[1]) * scale) for v, p in raw.items()}
+
+
+def _disc(nodes: list[str]) -> Positions:
+    return {
+        v: (
+            SPACING * 0.5 * math.sqrt(i) * math.cos(i * _GOLDEN),
+            SPACING * 0.5 * math.sqrt(i) * math.sin(i * _GOLDEN),
+        )
+        for i, v in enumerate(nodes)
+    }
+
+
+def force_layout(graph: nx.MultiDiGraph[str]) -> Positions:
+    """Return force-directed positions, deterministic for a given graph."""
+    simple = undirected_simple(graph)
+    if simple.number_of_nodes() <= DIRECT_MAX:
+        return _spring(simple) if simple.number_of_nodes() else {}
+    communities = sorted(
+        nx.community.louvain_communities(simple, seed=SEED), key=lambda c: (-len(c), min(c))
+    )
+    positions: Positions = {}
+    placed: list[tuple[float, float, float]] = []
+    for i, community in enumerate(communities):
+        members = sorted(community)
+        sub = simple.subgraph(members)
+        local = (
+            _spring(nx.Graph(sub))
+            if len(members) <= DIRECT_MAX
+            else _disc(sorted(members, key=lambda v: (-simple.degree(v), v)))
+        )
+        radius = max((math.hypot(x, y) for x, y in local.values()), default=0.0) + SPACING
+        # Walk out along a spiral until the disc overlaps none already placed.
+        step = 0
+        while True:
+            angle = step * _GOLDEN + i
+            dist = SPACING * math.sqrt(step) * 2
+            cx, cy = dist * math.cos(angle), dist * math.sin(angle)
+            if all(math.hypot(cx - px, cy - py) >= radius + pr for px, py, pr in placed):
+                break
+            step += 1
+        placed.append((cx, cy, radius))
+        positions.update({v: (cx + x, cy + y) for v, (x, y) in local.items()})
+    return positions
+
+
+#: Rows of the chain layout, by the relation that links a node to a stage.
+CHAIN_ROWS = {
+    "miikg:instrument": 0,
+    "miikg:funder": 1,
+    "miikg:performer": 3,
+    "miikg:fundedActivity": 4,
+    "miikg:minMRL": 5,
+    "miikg:maxMRL": 5,
+}
+STAGE_ROW = 2
+
+
+def chain_layout(graph: nx.MultiDiGraph[str]) -> Positions:
+    """Return layered positions: stages in order along x, what they link to in rows."""
+    stages = sorted(
+        (v for v, d in graph.nodes(data=True) if d.get("kind") == "miikg:InnovationStage"),
+        key=lambda v: (graph.nodes[v].get("position", 0), v),
+    )
+    x_of = {s: i * SPACING * 4 for i, s in enumerate(stages)}
+    rows: dict[int, list[tuple[float, str]]] = {}
+    for v, d in graph.nodes(data=True):
+        if v in x_of:
+            continue
+        if d.get("kind") == "miikg:ManufacturingReadinessLevel" and "level" in d:
+            # MRL 1 under the first stage, MRL 10 under the last.
+            span = (len(stages) - 1) * SPACING * 4
+            x = (int(d["level"]) - 1) / 9 * span if stages else 0.0
+            rows.setdefault(CHAIN_ROWS["miikg:minMRL"], []).append((x, v))
+            continue
+        linked = [(u, k) for u, _, k in graph.in_edges(v, keys=True) if u in x_of]
+        row = min((CHAIN_ROWS.get(k, 6) for _, k in linked), default=6)
+        x = sum(x_of[u] for u, _ in linked) / len(linked) if linked else 0.0
+        rows.setdefault(row, []).append((x, v))
+    positions: Positions = {s: (x, STAGE_ROW * SPACING * 1.5) for s, x in x_of.items()}
+    for row, items in rows.items():
+        last = -math.inf
+        for i, (x, v) in enumerate(sorted(items)):
+            # Neighbours in a row stay apart, and alternate up and down so labels clear.
+            x = max(x, last + SPACING * 1.2)
+            positions[v] = (x, row * SPACING * 1.5 + (i % 2) * SPACING * 0.35)
+            last = x
+    return positions

@@ -1,0 +1,291 @@
+"""Project the RDF graph onto NetworkX multi-digraphs, one per view.
+
+A view is a set of relations between entities (``network-edges.rq`` says which). Every
+node and edge keeps its IRI, its class or predicate, its English and Chinese labels, and
+the ids of the sources whose named graphs state it, so analytics, the explorer and the
+figures can say where each line comes from.
+
+>>> sorted(VIEWS)
+['agreements', 'all', 'chain', 'governance', 'membership']
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from miikg.errors import MiikgError
+from miikg.ontology.namespaces import ID, MIIKG, PREFIXES
+from miikg.queries.run import resolve_entity, run_named, term_text
+from miikg.report import curie
+
+__all__ = [
+    "FACETS",
+    "VIEWS",
+    "Catalog",
+    "Fact",
+    "NetworkError",
+    "SourceInfo",
+    "find_node",
+    "label",
+    "project",
+    "read_catalog",
+    "undirected_simple",
+]
+
+#: The views and their names in each language; ``all`` is the union of the others.
+VIEWS: dict[str, dict[str, str]] = {
+    "governance": {"en": "Governance", "zh": "治理结构"},
+    "agreements": {"en": "Agreements and money", "zh": "协议与资金"},
+    "chain": {"en": "Innovation chain", "zh": "创新链"},
+    "membership": {"en": "Membership", "zh": "会员"},
+    "all": {"en": "All views", "zh": "全部视图"},
+}
+SOURCE_PREFIX = ID + "source/"
+#: Facets a node can be filtered by: the node attribute and the class of its values.
+#: A node belongs to a value when it is that value or is linked to it in any view.
+FACETS: dict[str, str] = {
+    "stage": MIIKG + "InnovationStage",
+    "instrument": MIIKG + "ContractInstrument",
+    "phase": MIIKG + "DevelopmentPhase",
+}
+
+
+class NetworkError(MiikgError):
+    """A view, entity or path the network commands cannot find."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A source as the network shows it: its id, labels, locator, URL, paper or not."""
+
+    id: str
+    en: str
+    zh: str
+    locator: str
+    url: str
+    is_paper: bool
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One statement about a node: property, value (IRI or text), language, sources."""
+
+    property: str
+    value: str
+    is_iri: bool
+    lang: str
+    sources: tuple[str, ...]
+
+
+@dataclass
+class Catalog:
+    """What the projections need from the store, read once."""
+
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    classes: dict[str, str] = field(default_factory=dict)
+    numbers: dict[str, dict[str, int]] = field(default_factory=dict)
+    sources: dict[str, SourceInfo] = field(default_factory=dict)
+    #: (view, subject, predicate, object) → source ids
+    edges: dict[tuple[str, str, str, str], set[str]] = field(default_factory=dict)
+    facts: dict[str, list[Fact]] = field(default_factory=dict)
+
+
+def _source_id(iri: str) -> str:
+    return iri.removeprefix(SOURCE_PREFIX)
+
+
+def read_catalog(store: ox.Store) -> Catalog:
+    """Read nodes, labels, sources, facts and view edges with the ``network-*`` queries."""
+    catalog = Catalog()
+    for row in run_named(store, "network-labels"):
+        catalog.labels[row.text("thing")] = {"en": row.text("labelEn"), "zh": row.text("labelZh")}
+    for row in run_named(store, "network-nodes"):
+        node = row.text("node")
+        # A node has one miikg class; sorted order keeps the choice stable if it had two.
+        catalog.classes.setdefault(node, row.text("class"))
+        for name in ("position", "level"):
+            if row.text(name):
+                catalog.numbers.setdefault(node, {})[name] = int(row.text(name))
+    for row in run_named(store, "network-sources"):
+        iri = row.text("source")
+        names = catalog.labels.get(iri, {})
+        catalog.sources[_source_id(iri)] = SourceInfo(
+            id=_source_id(iri),
+            en=names.get("en", ""),
+            zh=names.get("zh", ""),
+            locator=row.text("locator"),
+            url=row.text("url"),
+            is_paper=row.text("paper") == "true",
+        )
+    for row in run_named(store, "network-edges"):
+        key = (row.text("view"), row.text("subject"), row.text("predicate"), row.text("object"))
+        catalog.edges.setdefault(key, set()).add(_source_id(row.text("source")))
+    grouped: dict[tuple[str, str, str, bool, str], set[str]] = defaultdict(set)
+    for row in run_named(store, "network-facts"):
+        value = row["value"]
+        lang = value.language or "" if isinstance(value, ox.Literal) else ""
+        fact_key = (
+            row.text("node"),
+            row.text("property"),
+            term_text(value),
+            isinstance(value, ox.NamedNode),
+            lang,
+        )
+        grouped[fact_key].add(_source_id(row.text("source")))
+    for (node, prop, text, is_iri, lang), sids in grouped.items():
+        catalog.facts.setdefault(node, []).append(
+            Fact(prop, text, is_iri, lang, tuple(sorted(sids)))
+        )
+    return catalog
+
+
+def label(catalog: Catalog, iri: str, lang: str) -> str:
+    """Return the label of *iri* in *lang*, else in the other language, else its CURIE."""
+    names = catalog.labels.get(iri, {})
+    other = "zh" if lang == "en" else "en"
+    return names.get(lang) or names.get(other) or curie(iri)
+
+
+def _names(catalog: Catalog, iri: str) -> list[str]:
+    wanted = {
+        PREFIXES["rdfs"] + "label",
+        PREFIXES["schema"] + "alternateName",
+        MIIKG + "formerName",
+    }
+    found = {f.value for f in catalog.facts.get(iri, []) if f.property in wanted}
+    found.update(v for v in catalog.labels.get(iri, {}).values() if v)
+    return sorted(found)
+
+
+def _node_attrs(catalog: Catalog, iri: str) -> dict[str, Any]:
+    cls = catalog.classes.get(iri, "")
+    sources = sorted({s for f in catalog.facts.get(iri, []) for s in f.sources})
+    return {
+        "iri": iri,
+        "id": iri.removeprefix(ID),
+        "cls": cls,
+        "kind": curie(cls) if cls else "",
+        "class_en": label(catalog, cls, "en") if cls else "",
+        "class_zh": label(catalog, cls, "zh") if cls else "",
+        "label_en": label(catalog, iri, "en"),
+        "label_zh": label(catalog, iri, "zh"),
+        "names": _names(catalog, iri),
+        "short": sorted(
+            f.value
+            for f in catalog.facts.get(iri, [])
+            if f.property == PREFIXES["schema"] + "alternateName"
+        ),
+        "sources": sources,
+        **catalog.numbers.get(iri, {}),
+    }
+
+
+def project(catalog: Catalog, view: str = "governance") -> nx.MultiDiGraph[str]:
+    """Return the multi-digraph of *view*: one edge per (subject, predicate, object).
+
+    Nodes are keyed by IRI; edges by the predicate's CURIE. ``all`` merges every view.
+
+    :raises NetworkError: for an unknown view.
+    """
+    if view not in VIEWS:
+        raise NetworkError(f"no view {view!r}; views: {', '.join(VIEWS)}")
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(view=view)
+    merged: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for (edge_view, subject, predicate, obj), sources in catalog.edges.items():
+        if view in ("all", edge_view):
+            merged[subject, predicate, obj] |= sources
+    facets = _facets(catalog)
+    for subject, predicate, obj in sorted(merged):
+        for node in (subject, obj):
+            if node not in graph:
+                graph.add_node(
+                    node,
+                    **_node_attrs(catalog, node),
+                    facts=_facts(catalog, node),
+                    **{name: sorted(values.get(node, ())) for name, values in facets.items()},
+                )
+        graph.add_edge(
+            subject,
+            obj,
+            key=curie(predicate),
+            iri=predicate,
+            kind=curie(predicate),
+            label_en=label(catalog, predicate, "en"),
+            label_zh=label(catalog, predicate, "zh"),
+            sources=sorted(merged[subject, predicate, obj]),
+        )
+    used = {s for _, d in graph.nodes(data=True) for s in d["sources"]}
+    used |= {s for _, _, d in graph.edges(data=True) for s in d["sources"]}
+    graph.graph["sources"] = {sid: catalog.sources[sid] for sid in sorted(used)}
+    graph.graph["facets"] = {
+        name: {
+            v: {"en": label(catalog, v, "en"), "zh": label(catalog, v, "zh")}
+            for v in sorted({v for _, d in graph.nodes(data=True) for v in d[name]})
+        }
+        for name in FACETS
+    }
+    return graph
+
+
+def _facets(catalog: Catalog) -> dict[str, dict[str, set[str]]]:
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for _, subject, _, obj in catalog.edges:
+        neighbours[subject].add(obj)
+        neighbours[obj].add(subject)
+    found: dict[str, dict[str, set[str]]] = {name: defaultdict(set) for name in FACETS}
+    for node, cls in catalog.classes.items():
+        for name, facet_class in FACETS.items():
+            if cls == facet_class:
+                # A stage belongs to itself only, not to the stage it precedes.
+                for member in {node} | neighbours[node]:
+                    if member == node or catalog.classes.get(member) != facet_class:
+                        found[name][member].add(node)
+    return found
+
+
+def _facts(catalog: Catalog, iri: str) -> list[dict[str, Any]]:
+    facts = []
+    for fact in catalog.facts.get(iri, []):
+        value = {"en": fact.value, "zh": fact.value}
+        if fact.is_iri:
+            value = {lang: label(catalog, fact.value, lang) for lang in ("en", "zh")}
+        facts.append(
+            {
+                "property": {lang: label(catalog, fact.property, lang) for lang in ("en", "zh")},
+                "value": value,
+                "lang": fact.lang,
+                "sources": list(fact.sources),
+            }
+        )
+    return facts
+
+
+def undirected_simple(graph: nx.MultiDiGraph[str]) -> nx.Graph[str]:
+    """Return *graph* without direction, parallel edges or self-loops (fast for big views)."""
+    simple: nx.Graph[str] = nx.Graph()
+    simple.add_nodes_from(graph)
+    simple.add_edges_from((u, v) for u, v in graph.edges() if u != v)
+    return simple
+
+
+def find_node(store: ox.Store, graph: nx.MultiDiGraph[str], text: str) -> str:
+    """Return the node of *graph* named by *text* (an id, a name in en or zh, or an IRI).
+
+    :raises NetworkError: when nothing, or more than one node of the view, matches.
+    """
+    matches = [iri for iri in resolve_entity(store, text) if iri in graph]
+    if not matches:
+        matches = [n for n, d in graph.nodes(data=True) if text.casefold() in _folded(d)]
+    if len(matches) != 1:
+        found = "no node" if not matches else ", ".join(curie(m) for m in sorted(matches))
+        raise NetworkError(f"{text!r} matches {found} in the {graph.graph['view']} view")
+    return matches[0]
+
+
+def _folded(attrs: dict[str, Any]) -> set[str]:
+    return {n.casefold() for n in attrs.get("names", [])} | {attrs.get("id", "").casefold()}

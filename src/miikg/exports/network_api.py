@@ -1,0 +1,128 @@
+"""The network verbs on the current build: projection, stats, path, ego, explorer, figure.
+
+Each opens the store read-only, reads what it needs with the ``network-*`` queries, and
+returns a small result object; the command line only formats it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from miikg.graph_builder.store import current_build, open_store
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from miikg.exports.analytics import EgoResult, NetworkStats, PathResult
+    from miikg.exports.explorer import ExplorerFrame
+    from miikg.exports.figures import FigureResult
+
+__all__ = [
+    "explore",
+    "explorer",
+    "figure",
+    "network_ego",
+    "network_path",
+    "network_projection",
+    "network_stats",
+]
+
+
+def network_projection(
+    view: str = "governance", *, store: Path | None = None
+) -> nx.MultiDiGraph[str]:
+    """Return the NetworkX multi-digraph of *view* of the current build."""
+    from miikg.exports.network import project, read_catalog
+
+    return project(read_catalog(open_store(store)), view)
+
+
+def network_stats(
+    view: str = "governance", *, store: Path | None = None, top: int = 10, sample: int | None = None
+) -> NetworkStats:
+    """Return centrality, communities and the most central bodies of *view*."""
+    from miikg.exports.analytics import centrality_stats
+
+    return centrality_stats(network_projection(view, store=store), top=top, sample=sample)
+
+
+def network_path(
+    start: str,
+    end: str,
+    *,
+    view: str = "all",
+    store: Path | None = None,
+    directed: bool = False,
+) -> PathResult:
+    """Return every shortest path between two entities (by id, name or IRI) in *view*."""
+    from miikg.exports.analytics import shortest_paths
+    from miikg.exports.network import find_node, project, read_catalog
+
+    handle = open_store(store)
+    graph = project(read_catalog(handle), view)
+    a, b = find_node(handle, graph, start), find_node(handle, graph, end)
+    return shortest_paths(graph, a, b, directed=directed)
+
+
+def network_ego(
+    center: str, *, depth: int = 1, view: str = "all", store: Path | None = None
+) -> EgoResult:
+    """Return the entities within *depth* hops of *center* in *view*."""
+    from miikg.exports.analytics import ego
+    from miikg.exports.network import find_node, project, read_catalog
+
+    handle = open_store(store)
+    graph = project(read_catalog(handle), view)
+    return ego(graph, find_node(handle, graph, center), depth=depth)
+
+
+def _default_out(store: Path | None, name: str) -> Path:
+    folder = current_build(store).root / "exports"
+    folder.mkdir(exist_ok=True)
+    return folder / name
+
+
+def explore(
+    view: str = "governance",
+    *,
+    out: Path | None = None,
+    store: Path | None = None,
+    lang: str = "en",
+) -> Path:
+    """Write the offline explorer page of *view*; return its path.
+
+    :param out: the HTML file (default: ``exports/explorer-<view>-<lang>.html`` in the
+        current build's folder).
+    """
+    from miikg.exports.explorer import write_explorer
+
+    graph = network_projection(view, store=store)
+    path = out or _default_out(store, f"explorer-{view}-{lang}.html")
+    return write_explorer(graph, path, lang=lang)
+
+
+def explorer(
+    view: str = "governance", *, store: Path | None = None, lang: str = "en", height: int = 700
+) -> ExplorerFrame:
+    """Return the explorer of *view* for a notebook cell (an iframe with ``srcdoc``)."""
+    from miikg.exports.explorer import explorer_frame
+
+    return explorer_frame(network_projection(view, store=store), lang=lang, height=height)
+
+
+def figure(
+    kind: str,
+    *,
+    out: Path | None = None,
+    store: Path | None = None,
+    lang: str = "en",
+    fmt: str | None = None,
+) -> FigureResult:
+    """Draw the *kind* figure (governance, chain, timeline) and write it; return where."""
+    from miikg.exports.figures import write_figure
+    from miikg.exports.network import read_catalog
+
+    fmt = fmt or (out.suffix.lstrip(".") if out and out.suffix else "png")
+    path = out or _default_out(store, f"figure-{kind}-{lang}.{fmt}")
+    return write_figure(read_catalog(open_store(store)), kind, path, lang=lang, fmt=fmt)
