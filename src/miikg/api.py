@@ -5,15 +5,44 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from miikg.errors import ValidationFailedError
-from miikg.graph_builder.store import BuildPaths, current_build, default_home, open_store
+from miikg.exports.network_api import (
+    explore,
+    explorer,
+    figure,
+    network_ego,
+    network_path,
+    network_projection,
+    network_stats,
+)
+from miikg.graph_builder.store import BuildPaths, default_home, open_store
 from miikg.graph_builder.validate import ValidationReport
 from miikg.queries.run import QueryResult, resolve_entity, run_named
 from miikg.report import Description, Summary, describe_entity, summarize
 
-__all__ = ["BuildResult", "build", "build_folder", "describe", "query", "stats", "validate"]
+if TYPE_CHECKING:
+    from miikg.queries.run import SparqlResult
+    from miikg.tables import Table
+
+__all__ = [
+    "BuildResult",
+    "build",
+    "describe",
+    "explore",
+    "explorer",
+    "figure",
+    "network_ego",
+    "network_path",
+    "network_projection",
+    "network_stats",
+    "query",
+    "sparql",
+    "stats",
+    "table",
+    "validate",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +117,24 @@ def query(
     return run_named(open_store(store), name, params, lang=lang)
 
 
+def sparql(text: str, *, store: Path | None = None) -> SparqlResult:
+    """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the current build.
+
+    :raises QueryError: a syntax error, with its line and column.
+    """
+    from miikg.queries.run import run_sparql
+
+    return run_sparql(open_store(store), text)
+
+
+def table(name: str, *, store: Path | None = None, lang: str = "zh") -> Table:
+    """Rebuild the paper's Table 1, 2 or 3 or its MRL list (``mrl``) from the graph."""
+    from miikg.tables import build_table
+
+    return build_table(open_store(store), name, lang=lang)
+
+
 def describe(term: str, *, store: Path | None = None, lang: str = "en") -> list[Description]:
     """Describe every entity whose id, label (en or zh), short or former name is *term*."""
     handle = open_store(store)
     return [describe_entity(handle, iri, lang=lang) for iri in resolve_entity(handle, term)]
-
-
-def build_folder(store: Path | None = None) -> Path:
-    """Return the folder of the current build (for files next to the store)."""
-    return current_build(store).root

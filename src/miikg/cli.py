@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import json
 import logging
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from miikg.queries.run import QueryResult
+    from miikg.queries.run import QueryResult, SparqlResult
 
 __all__ = ["main"]
 
@@ -28,6 +29,10 @@ _UI = {
         "no_match": "nothing matches {term!r}; try an id such as america-makes or a name",
         "rows": "{n} row(s)",
         "error": "error",
+        "triples": "{n} triple(s)",
+        "no_query": "give a query, or -f FILE",
+        "graph_format": "a CONSTRUCT or DESCRIBE result is written as turtle, ntriples or json-ld",
+        "rows_format": "--format {fmt} is for CONSTRUCT and DESCRIBE results",
     },
     "zh": {
         "built": "已构建 {path}",
@@ -35,6 +40,10 @@ _UI = {
         "no_match": "没有与 {term!r} 匹配的实体；请用 id（如 america-makes）或名称",
         "rows": "{n} 行",
         "error": "错误",
+        "triples": "{n} 个三元组",
+        "no_query": "请给出查询语句，或用 -f 指定文件",
+        "graph_format": "CONSTRUCT 或 DESCRIBE 的结果只能输出为 turtle、ntriples 或 json-ld",
+        "rows_format": "--format {fmt} 仅用于 CONSTRUCT 和 DESCRIBE 的结果",
     },
 }
 
@@ -54,8 +63,7 @@ def format_result(result: QueryResult, fmt: str) -> str:
     if fmt in {"table", "markdown"}:
         from miikg.report import curie
 
-        rows = [[curie(c) if c.startswith(("http://", "https://")) else c for c in r]
-                for r in rows]
+        rows = [[curie(c) if c.startswith(("http://", "https://")) else c for c in r] for r in rows]
     if fmt == "json":
         return json.dumps(
             [dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False, indent=2
@@ -76,6 +84,44 @@ def format_result(result: QueryResult, fmt: str) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return "\n".join(lines)
+
+
+ROW_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+GRAPH_FORMATS = ("turtle", "ntriples", "json-ld")
+
+
+def format_sparql(result: SparqlResult, fmt: str | None, lang: str) -> str:
+    """Render an ad-hoc query's result: rows and booleans as rows, triples as RDF text.
+
+    Without *fmt*, rows are a table and triples Turtle.
+    """
+    import pyoxigraph as ox
+
+    from miikg.ontology.namespaces import PREFIXES
+    from miikg.queries.run import GraphResult, QueryResult, Row
+
+    if isinstance(result, GraphResult):
+        fmt = fmt or "turtle"
+        if fmt not in GRAPH_FORMATS:
+            raise SystemExit(f"miikg: {_UI[lang]['graph_format']}")
+        rdf_format = {
+            "turtle": ox.RdfFormat.TURTLE,
+            "ntriples": ox.RdfFormat.N_TRIPLES,
+            "json-ld": ox.RdfFormat.JSON_LD,
+        }[fmt]
+        prefixes = dict(PREFIXES) if fmt != "ntriples" else None
+        data = ox.serialize(sorted(result.triples, key=str), format=rdf_format, prefixes=prefixes)
+        assert data is not None  # serialize returns the bytes when given no output
+        return data.decode("utf-8").rstrip("\n")
+    fmt = fmt or "table"
+    if fmt in GRAPH_FORMATS:
+        raise SystemExit(f"miikg: {_UI[lang]['rows_format'].format(fmt=fmt)}")
+    if isinstance(result, bool):
+        boolean = ox.Literal(
+            "true" if result else "false", datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean")
+        )
+        result = QueryResult(("ask",), (Row({"ask": boolean}),))
+    return format_result(result, fmt)
 
 
 def _params(pairs: Sequence[str]) -> dict[str, str]:
@@ -128,10 +174,16 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 def _cmd_queries(args: argparse.Namespace) -> int:
     from miikg.queries import catalogue
 
-    for name, named in catalogue().items():
+    queries = catalogue()
+    width = max(map(len, queries))
+    for name, named in queries.items():
         title = named.title.get(args.lang, name)
-        params = " ".join(f"-p {p.name}=…" for p in named.params if p.name != "lang")
-        print(f"{name:22s} {title}" + (f"   ({params})" if params else ""))
+        print(f"{name:{width}s}  {title}")
+        if args.verbose:
+            print(f"{'':{width}s}  {named.description.get(args.lang, '')}")
+        for param in named.params:
+            if param.name != "lang":
+                print(f"{'':{width}s}    -p {param.name}=…  {param.doc.get(args.lang, '')}")
     return 0
 
 
@@ -142,6 +194,31 @@ def _cmd_query(args: argparse.Namespace) -> int:
     print(format_result(result, args.format))
     if args.format == "table":
         print(_UI[args.lang]["rows"].format(n=len(result)), file=sys.stderr)
+    return 0
+
+
+def _cmd_sparql(args: argparse.Namespace) -> int:
+    from miikg import api
+
+    if args.file is not None:
+        text = args.file.read_text(encoding="utf-8")
+    elif args.query is not None:
+        text = args.query
+    else:
+        raise SystemExit(f"miikg: {_UI[args.lang]['no_query']}")
+    result = api.sparql(text, store=args.store)
+    print(format_sparql(result, args.format, args.lang))
+    if args.format in (None, "table") and not isinstance(result, bool):
+        key = "triples" if hasattr(result, "triples") else "rows"
+        print(_UI[args.lang][key].format(n=len(result)), file=sys.stderr)
+    return 0
+
+
+def _cmd_table(args: argparse.Namespace) -> int:
+    from miikg import api
+
+    table = api.table(args.which, store=args.store, lang=args.lang)
+    print(table.to_csv() if args.format == "csv" else table.to_markdown(), end="")
     return 0
 
 
@@ -169,9 +246,22 @@ def _parser() -> argparse.ArgumentParser:
         help="language of labels and messages (default: en, or $MIIKG_LANG)",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    # The same option after the command (`miikg query stages --lang zh`); SUPPRESS keeps
+    # the global value when it is not given there.
+    lang_after = argparse.ArgumentParser(add_help=False)
+    lang_after.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default=argparse.SUPPRESS,
+        help="as before the command (同命令前的 --lang)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add = functools.partial(sub.add_parser, parents=[lang_after])
 
-    p = sub.add_parser("build", help="load, validate and build the graph and its store")
+    p = add(
+        "build",
+        help="load, validate and build the graph and its store (加载、校验并构建图谱及其存储)",
+    )
     p.add_argument(
         "--data",
         type=Path,
@@ -183,7 +273,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_build)
 
-    p = sub.add_parser("validate", help="check the curated data against the SHACL shapes")
+    p = add(
+        "validate",
+        help="check the curated data against the SHACL shapes (按 SHACL 约束校验整理的数据)",
+    )
     p.add_argument(
         "--data",
         type=Path,
@@ -192,17 +285,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("stats", help="count what the current build holds")
+    p = add("stats", help="count what the current build holds (统计当前构建的内容)")
     p.set_defaults(func=_cmd_stats)
 
-    p = sub.add_parser("describe", help="every fact about an entity, with its sources")
+    p = add(
+        "describe", help="every fact about an entity, with its sources (某一实体的全部事实及来源)"
+    )
     p.add_argument("term", help="an id (america-makes), a name in en or zh, or an IRI")
     p.set_defaults(func=_cmd_describe)
 
-    p = sub.add_parser("queries", help="list the named queries")
+    p = add("queries", help="list the named queries and their parameters (列出命名查询及其参数)")
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="show each description too (同时显示说明)"
+    )
     p.set_defaults(func=_cmd_queries)
 
-    p = sub.add_parser("query", help="run a named query")
+    p = add("query", help="run a named query (运行命名查询)")
     p.add_argument("name", help="the query's name (see `miikg queries`)")
     p.add_argument(
         "-p",
@@ -212,8 +310,40 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a parameter, bound as an RDF term",
     )
-    p.add_argument("--format", choices=("table", "csv", "tsv", "json", "markdown"), default="table")
+    p.add_argument("--format", choices=ROW_FORMATS, default="table")
     p.set_defaults(func=_cmd_query)
+
+    p = add(
+        "sparql",
+        help="run an ad-hoc SPARQL query: SELECT, ASK, CONSTRUCT, DESCRIBE (运行临时 SPARQL 查询)",
+    )
+    p.add_argument("query", nargs="?", help="the query text, or use -f FILE (查询语句)")
+    p.add_argument(
+        "-f", "--file", type=Path, default=None, help="read the query from FILE (从文件读取查询)"
+    )
+    p.add_argument(
+        "--format",
+        choices=ROW_FORMATS + GRAPH_FORMATS,
+        default=None,
+        help="rows: table, csv, tsv, json, markdown; triples: turtle, ntriples, json-ld "
+        "(行结果与三元组结果的输出格式)",
+    )
+    p.set_defaults(func=_cmd_sparql)
+
+    p = add(
+        "table",
+        help="rebuild the paper's Table 1, 2 or 3 or its MRL list from the graph "
+        "(由图谱重建论文表 1、2、3 或制造成熟度列表)",
+    )
+    p.add_argument("which", choices=("1", "2", "3", "mrl"), help="which table (哪张表)")
+    p.add_argument("--format", choices=("markdown", "csv"), default="markdown")
+    p.set_defaults(func=_cmd_table)
+
+    from miikg.exports.commands import add_commands as add_network_commands
+    from miikg.serve.commands import add_commands as add_serve_commands
+
+    add_serve_commands(sub)
+    add_network_commands(sub)
     return parser
 
 
