@@ -27,17 +27,6 @@ from miikg import api
 from miikg.graph_builder.store import open_store
 from miikg.queries import catalogue
 
-LAUNCH = """
-import sys
-from miikg import cli
-from miikg.serve.commands import add_commands
-parser = cli._parser()
-sub = next(a for a in parser._actions if getattr(a, "dest", None) == "command")
-if "serve" not in sub.choices:
-    add_commands(sub)
-args = parser.parse_args(sys.argv[1:])
-sys.exit(args.func(args))
-"""
 #: hard cap per client, so the loop is bounded in count as well as in time
 MAX_REQUESTS = 200_000
 
@@ -121,7 +110,16 @@ def main() -> None:
         "named query: institutes (zh)": (catalogue()["institutes"].text, {"lang": "zh"}),
     }
     port = _free_port()
-    command = [sys.executable, "-c", LAUNCH, "--store", str(home), "serve", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "miikg.cli",
+        "--store",
+        str(home),
+        "serve",
+        "--port",
+        str(port),
+    ]
     command += ["--workers", str(options.workers)]
     process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     rows = []

@@ -1,6 +1,6 @@
 """Start real servers on free loopback ports for tests, and always stop them.
 
-- ``miikg serve`` (through :func:`miikg.serve.commands.add_commands`, as the CLI runs it),
+- ``miikg serve`` (the command line, in a process of its own),
 - ``oxigraph serve`` (the ``oxigraph`` package from PyPI),
 - Virtuoso Open Source 7 (Debian ``virtuoso-opensource-7-bin``), with a minimal ini.
 
@@ -31,19 +31,6 @@ __all__ = [
     "virtuoso_binary",
     "virtuoso_server",
 ]
-
-#: The CLI as it will be once ``add_commands`` is wired in: the same parser and commands.
-_MIIKG = """
-import sys
-from miikg import cli
-from miikg.serve.commands import add_commands
-parser = cli._parser()
-sub = next(a for a in parser._actions if getattr(a, "dest", None) == "command")
-if "serve" not in sub.choices:
-    add_commands(sub)
-args = parser.parse_args(sys.argv[1:])
-sys.exit(args.func(args))
-"""
 
 
 def free_port() -> int:
@@ -112,7 +99,16 @@ def _running(
 def miikg_server(home: Path, folder: Path, *options: str) -> Iterator[Server]:
     """Run ``miikg --store HOME serve`` on a free port (SPARQL at /sparql)."""
     port = free_port()
-    command = [sys.executable, "-c", _MIIKG, "--store", str(home), "serve", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "miikg.cli",
+        "--store",
+        str(home),
+        "serve",
+        "--port",
+        str(port),
+    ]
     base = f"http://127.0.0.1:{port}"
     with _running([*command, *options], base, "/sparql", folder / f"miikg-{port}.log") as server:
         yield server

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from miikg.exports.analytics import (
     ego,
     shortest_paths,
 )
-from miikg.exports.commands import add_commands
 from miikg.exports.network import Catalog, NetworkError, find_node, project, read_catalog
 from miikg.graph_builder.build import record_iri
 from miikg.report import curie
@@ -176,23 +174,10 @@ def test_large_graphs_get_sampled_betweenness_and_say_so() -> None:
 # --- the commands ------------------------------------------------------------------------
 
 
-_CLI_PARSER = cli._parser
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _CLI_PARSER()
-    # Until cli.py registers them itself, add the commands the way it will.
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    if "network" not in sub.choices:
-        add_commands(sub)
-    return parser
-
-
 @pytest.fixture
 def run(
     home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Callable[..., tuple[int, str, str]]:
-    monkeypatch.setattr(cli, "_parser", _parser)
 
     def go(*argv: str) -> tuple[int, str, str]:
         code = cli.main(["--store", str(home), *argv])

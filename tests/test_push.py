@@ -66,16 +66,10 @@ def remote_graph_names(base: str) -> set[str]:
 
 
 def run_command(argv: list[str]) -> int:
-    """Run a ``miikg`` command line with ``serve``/``push`` registered, in this process."""
+    """Run a ``miikg`` command line in this process; ``--debug`` lets errors propagate."""
     from miikg import cli
-    from miikg.serve.commands import add_commands
 
-    parser = cli._parser()
-    sub = next(a for a in parser._actions if getattr(a, "dest", None) == "command")
-    if "push" not in sub.choices:  # type: ignore[attr-defined]
-        add_commands(sub)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    return cli.main(["--debug", *argv])
 
 
 @pytest.fixture
