@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from miikg.errors import ValidationFailedError
+from miikg.exports.export_api import export, export_all
 from miikg.exports.network_api import (
     explore,
     explorer,
@@ -32,6 +33,8 @@ __all__ = [
     "describe",
     "explore",
     "explorer",
+    "export",
+    "export_all",
     "figure",
     "network_ego",
     "network_path",

@@ -340,10 +340,12 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_table)
 
     from miikg.exports.commands import add_commands as add_network_commands
+    from miikg.exports.export_commands import add_commands as add_export_commands
     from miikg.serve.commands import add_commands as add_serve_commands
 
     add_serve_commands(sub)
     add_network_commands(sub)
+    add_export_commands(sub)
     return parser
 
 

@@ -1,0 +1,77 @@
+"""The ``export`` command: one format to a file, or ``--all`` formats to a release folder.
+
+``miikg.cli`` calls :func:`add_commands` with its sub-parsers; the format choices come
+from :data:`miikg.exports.registry.EXPORTERS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from miikg.exports.registry import EXPORTERS
+
+__all__ = ["add_commands"]
+
+_WORDS = {
+    "en": {
+        "wrote": "Wrote {path}",
+        "release": "Wrote {n} formats to {path} (checksums: {sums})",
+        "diff": "Changes since {previous}: {path}",
+        "previous": "--previous goes with --all",
+    },
+    "zh": {
+        "wrote": "已写出 {path}",
+        "release": "已将 {n} 种格式写入 {path}（校验和：{sums}）",
+        "diff": "相对 {previous} 的变更：{path}",
+        "previous": "--previous 只能与 --all 一起使用",
+    },
+}
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from miikg.exports.export_api import export, export_all
+    from miikg.exports.registry import ExportError
+
+    words = _WORDS[args.lang]
+    if args.all:
+        release = export_all(args.output, store=args.store, previous=args.previous)
+        print(words["release"].format(n=len(release.files), path=release.folder,
+                                      sums=release.checksums))  # fmt: skip
+        if release.diff is not None:
+            print(words["diff"].format(previous=args.previous, path=release.folder / "CHANGES.md"))
+            print(release.diff.text().split("\n\n", 1)[1].split("\n\n", 1)[0])
+        return 0
+    if args.previous is not None:
+        raise ExportError(words["previous"])
+    print(words["wrote"].format(path=export(args.format, args.output, store=args.store)))
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """Register ``export`` (``--format F -o PATH`` or ``--all -o DIR [--previous DIR]``)."""
+    p = sub.add_parser(
+        "export",
+        help="write the graph in a standard format, or a release folder with --all "
+        "(导出标准格式，或用 --all 生成发布目录)",
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--format",
+        choices=tuple(EXPORTERS),
+        default=None,
+        help="one format: " + ", ".join(f"{e.name} ({e.description})" for e in EXPORTERS.values()),
+    )
+    which.add_argument(
+        "--all", action="store_true", help="every format, SHA256SUMS and a diff (全部格式)"
+    )
+    p.add_argument(
+        "-o", "--output", type=Path, required=True,
+        help="file (a folder for neo4j and --all) to write (输出路径)",
+    )  # fmt: skip
+    p.add_argument(
+        "--previous", type=Path, default=None,
+        help="with --all: a previous release folder to diff against (上一版发布目录)",
+    )  # fmt: skip
+    p.set_defaults(func=_cmd_export)
