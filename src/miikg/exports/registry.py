@@ -126,6 +126,7 @@ EXPORTERS: dict[str, Exporter] = {
         Exporter("cytoscape", "miikg.cyjs", "graph_formats:write_cytoscape", "Cytoscape.js"),
         Exporter("void", "void.ttl", "void:write_void", "VoID + DCAT description"),
         Exporter("html-docs", "ontology.html", "ontology_docs:write_docs", "ontology docs"),
+        Exporter("sssom", "miikg.sssom.tsv", "sssom:write_sssom", "external links, SSSOM"),
     )
 }
 

@@ -143,14 +143,15 @@ def run_query(
     substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
     try:
         solutions = store.query(text, substitutions=substitutions)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryError("only SELECT queries return rows")
+        variables = tuple(v.value for v in solutions.variables if v.value not in (bindings or {}))
+        # Solutions are computed lazily: a failing SERVICE request raises while iterating.
+        rows = tuple(Row({name: solution[name] for name in variables}) for solution in solutions)
     except SyntaxError as exc:
         raise _syntax_error(text, exc) from None
     except OSError as exc:
         raise QueryError(f"query failed: {exc}") from None
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise QueryError("only SELECT queries return rows")
-    variables = tuple(v.value for v in solutions.variables if v.value not in (bindings or {}))
-    rows = tuple(Row({name: solution[name] for name in variables}) for solution in solutions)
     return QueryResult(variables, rows)
 
 
