@@ -6,6 +6,7 @@ from typing import Any
 
 __all__ = [
     "DataError",
+    "ImportFileError",
     "MiikgError",
     "PushError",
     "QueryError",
@@ -34,6 +35,24 @@ class DataError(MiikgError):
             where += f": record '{record}'"
         if field is not None:
             where += f", field '{field}'"
+        super().__init__(f"{where}: {message}")
+
+
+class ImportFileError(MiikgError):
+    """A file to import is broken; the message names file and, where known, row and column."""
+
+    def __init__(
+        self, file: str, message: str, *, row: int | None = None, column: str | None = None
+    ) -> None:
+        self.file = file
+        self.row = row
+        self.column = column
+        self.reason = message
+        where = file
+        if row is not None:
+            where += f": row {row}"
+        if column is not None:
+            where += f", column '{column}'" if row is not None else f": column '{column}'"
         super().__init__(f"{where}: {message}")
 
 

@@ -1,0 +1,247 @@
+"""Import a USAspending.gov assistance prime-award CSV: awards linked to institutes.
+
+Each row becomes ``…/id/award/<FAIN>``, a ``schema:MonetaryGrant`` with its amount
+(``schema:amount``, ``schema:currency`` USD), period of performance (``schema:startDate``,
+``schema:endDate``) and, as plain literals because USAspending gives only names, terms of
+this importer: ``miikg:awardingAgencyName``, ``miikg:awardingSubAgencyName``,
+``miikg:assistanceType``, ``miikg:recipientName``, ``miikg:recipientUei``. The award links
+to the graph as the curated agreements do: ``miikg:agreementFor`` an institute,
+``miikg:awardee`` an organisation, and ``skos:exactMatch`` the curated agreement whose
+number is the FAIN. Identifiers decide first (FAIN, then UEI), then the recipient's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from miikg.linking.importing import (
+    CsvRow,
+    ImportFile,
+    WriteResult,
+    read_csv,
+    read_import_file,
+    term,
+    write_import,
+)
+from miikg.linking.reconcile import Match, Reconciler
+from miikg.ontology.namespaces import ID, W3
+
+__all__ = ["COLUMNS", "ImportReport", "RowOutcome", "import_usaspending", "parse_awards"]
+
+#: The columns of USAspending's assistance prime-award download this importer reads.
+COLUMNS = (
+    "award_id_fain",
+    "recipient_name",
+    "recipient_uei",
+    "awarding_agency_name",
+    "awarding_sub_agency_name",
+    "assistance_type_description",
+    "period_of_performance_start_date",
+    "period_of_performance_current_end_date",
+    "total_obligated_amount",
+)
+_INSTITUTE = ID + "institute/"
+_XSD = W3["xsd"]
+
+
+@dataclass(frozen=True)
+class Award:
+    """One checked row of the file."""
+
+    row: int
+    fain: str
+    recipient: str
+    uei: str
+    agency: str
+    sub_agency: str
+    assistance_type: str
+    start: date | None
+    end: date | None
+    amount: Decimal
+
+    @property
+    def iri(self) -> ox.NamedNode:
+        return ox.NamedNode(ID + "award/" + quote(self.fain, safe="-._~"))
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """How one row reconciled: its row number, key (the FAIN) and the match."""
+
+    row: int
+    key: str
+    match: Match
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The rows of an import by outcome, and what the write did."""
+
+    file: str
+    sha256: str
+    rows: tuple[RowOutcome, ...]
+    write: WriteResult | None = None
+
+    def with_status(self, status: str) -> list[RowOutcome]:
+        """Return the rows whose match has *status* (matched, ambiguous, unmatched)."""
+        return [r for r in self.rows if r.match.status == status]
+
+
+def parse_awards(file: ImportFile) -> list[Award]:
+    """Check every row of *file* and return its awards.
+
+    :raises ImportFileError: a missing column, bad encoding, an empty or repeated FAIN, an
+        amount or date that does not parse; the message names row and column.
+    """
+    awards: list[Award] = []
+    seen: dict[str, int] = {}
+    for row in read_csv(file, required=COLUMNS):
+        fain = _required(file, row, "award_id_fain")
+        if fain in seen:
+            raise file.error(
+                f"award {fain!r} appears again (first in row {seen[fain]})",
+                row=row.row,
+                column="award_id_fain",
+            )
+        seen[fain] = row.row
+        v = row.values
+        awards.append(
+            Award(
+                row=row.row,
+                fain=fain,
+                recipient=_required(file, row, "recipient_name"),
+                uei=v["recipient_uei"],
+                agency=v["awarding_agency_name"],
+                sub_agency=v["awarding_sub_agency_name"],
+                assistance_type=v["assistance_type_description"],
+                start=_date(file, row, "period_of_performance_start_date"),
+                end=_date(file, row, "period_of_performance_current_end_date"),
+                amount=_amount(file, row, "total_obligated_amount"),
+            )
+        )
+    return awards
+
+
+def _required(file: ImportFile, row: CsvRow, column: str) -> str:
+    value = row.values[column]
+    if not value:
+        raise file.error("empty, but every award needs it", row=row.row, column=column)
+    return value
+
+
+def _date(file: ImportFile, row: CsvRow, column: str) -> date | None:
+    value = row.values[column]
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise file.error(
+            f"{value!r} is not a date (YYYY-MM-DD)", row=row.row, column=column
+        ) from None
+
+
+def _amount(file: ImportFile, row: CsvRow, column: str) -> Decimal:
+    value = _required(file, row, column)
+    try:
+        amount = Decimal(value.replace(",", "").removeprefix("$"))
+    except InvalidOperation:
+        raise file.error(f"{value!r} is not an amount", row=row.row, column=column) from None
+    if not amount.is_finite():
+        raise file.error(f"{value!r} is not an amount", row=row.row, column=column)
+    return amount
+
+
+def link(award: Award, reconciler: Reconciler) -> Match:
+    """Reconcile one award: its FAIN, then its recipient's UEI, then the recipient's name."""
+    return reconciler.reconcile(award.recipient, identifiers=[award.fain, award.uei])
+
+
+def award_triples(
+    award: Award, match: Match, reconciler: Reconciler, *, source: ox.NamedNode
+) -> Iterator[ox.Triple]:
+    """Yield the triples of one award and, when matched, its links into the graph."""
+    s = award.iri
+    yield ox.Triple(s, term("rdf:type"), term("schema:MonetaryGrant"))
+    yield ox.Triple(s, term("schema:identifier"), ox.Literal(award.fain))
+    yield ox.Triple(
+        s, term("rdfs:label"), ox.Literal(f"Award {award.fain} to {award.recipient}", language="en")
+    )
+    yield ox.Triple(
+        s,
+        term("rdfs:label"),
+        ox.Literal(f"{award.recipient} 获得的资助 {award.fain}", language="zh"),
+    )
+    yield ox.Triple(
+        s,
+        term("schema:amount"),
+        ox.Literal(str(award.amount), datatype=ox.NamedNode(_XSD + "decimal")),
+    )
+    yield ox.Triple(s, term("schema:currency"), ox.Literal("USD"))
+    yield ox.Triple(s, term("miikg:recipientName"), ox.Literal(award.recipient))
+    yield ox.Triple(s, term("dcterms:source"), source)
+    for predicate, value in (
+        ("miikg:recipientUei", award.uei),
+        ("miikg:awardingAgencyName", award.agency),
+        ("miikg:awardingSubAgencyName", award.sub_agency),
+        ("miikg:assistanceType", award.assistance_type),
+    ):
+        if value:
+            yield ox.Triple(s, term(predicate), ox.Literal(value))
+    for predicate, day in (("schema:startDate", award.start), ("schema:endDate", award.end)):
+        if day is not None:
+            yield ox.Triple(
+                s,
+                term(predicate),
+                ox.Literal(day.isoformat(), datatype=ox.NamedNode(_XSD + "date")),
+            )
+    entity = match.entity
+    if entity is None:
+        return
+    agreement = (
+        reconciler.agreement(award.fain) if match.candidates[0].evidence == award.fain else None
+    )
+    if agreement is not None:
+        yield ox.Triple(s, term("skos:exactMatch"), ox.NamedNode(agreement[0]))
+        if agreement[1] is not None:
+            yield ox.Triple(s, term("miikg:awardee"), ox.NamedNode(agreement[1]))
+    predicate = "miikg:agreementFor" if entity.startswith(_INSTITUTE) else "miikg:awardee"
+    yield ox.Triple(s, term(predicate), ox.NamedNode(entity))
+
+
+def reconcile_awards(awards: Sequence[Award], reconciler: Reconciler) -> list[RowOutcome]:
+    """Return each award's reconciliation, row by row."""
+    return [RowOutcome(a.row, a.fain, link(a, reconciler)) for a in awards]
+
+
+def import_usaspending(
+    path: Path, *, home: Path | None = None, dry_run: bool = False
+) -> ImportReport:
+    """Import the award CSV at *path* into its own named graph of the current build.
+
+    Every row is checked and reconciled before anything is written; with *dry_run* nothing
+    is written at all.
+
+    :raises ImportFileError: the file is broken (the message names row and column).
+    """
+    file = read_import_file(path)
+    awards = parse_awards(file)
+    reconciler = Reconciler.from_home(home)
+    outcomes = reconcile_awards(awards, reconciler)
+    report = ImportReport(file.name, file.sha256, tuple(outcomes))
+    if dry_run:
+        return report
+    triples = [
+        t
+        for award, outcome in zip(awards, outcomes, strict=True)
+        for t in award_triples(award, outcome.match, reconciler, source=file.entity)
+    ]
+    written = write_import(file, triples, kind="usaspending", home=home)
+    return ImportReport(file.name, file.sha256, tuple(outcomes), written)
