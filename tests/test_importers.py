@@ -95,8 +95,11 @@ def test_awards_link_by_award_number_uei_and_name_and_ambiguity_is_reported(
         assert objects(store, iri, MIIKG + "awardee", graph) == set()
         assert objects(store, iri, MIIKG + "agreementFor", graph) == set()
         assert objects(store, iri, SCHEMA + "identifier", graph) == {unlinked}
-    # Nothing of the import leaks into the merged default graph.
-    assert not list(store.quads_for_pattern(ox.NamedNode(arm), None, None, ox.DefaultGraph()))
+    # The default graph stays the merge of all graphs, so plain queries see the import.
+    merged = store.quads_for_pattern(ox.NamedNode(arm), None, None, ox.DefaultGraph())
+    assert {q.triple for q in merged} == {
+        q.triple for q in store.quads_for_pattern(ox.NamedNode(arm), None, None, graph)
+    }
 
     prov = W3["prov"]
     assert objects(store, graph.value, W3["rdf"] + "type", META) == {
@@ -140,6 +143,23 @@ def test_a_newer_file_of_the_same_name_replaces_its_graph(
         q.object.value for q in store.quads_for_pattern(arm, ox.NamedNode(SCHEMA + "amount"), None)
     }
     assert amounts == {"90000000"}
+    # The default graph stays the merge: the new claim is in it, the replaced one is gone.
+    in_merge = {
+        q.object.value
+        for q in store.quads_for_pattern(
+            arm, ox.NamedNode(SCHEMA + "amount"), None, ox.DefaultGraph()
+        )
+    }
+    assert in_merge == {"90000000"}
+    graphs = {q.graph_name for q in store.quads_for_pattern(None, None, None)}
+    merged = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    named = {
+        q.triple
+        for g in graphs
+        if isinstance(g, ox.NamedNode)
+        for q in store.quads_for_pattern(None, None, None, g)
+    }
+    assert named - merged == set()
 
 
 @pytest.mark.parametrize(

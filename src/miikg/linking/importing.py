@@ -177,7 +177,8 @@ def write_import(
 
     Everything is built and checked before the store is touched; the new graph and its
     provenance go in one atomic ``extend``, and only then are older imports of the same
-    file name removed, so no reader sees a half-written import.
+    file name removed, so no reader sees a half-written import. The store's default graph
+    is the merge of all graphs (see ``build_quads``); imports keep it so, both ways.
 
     :raises MiikgError: the store cannot be opened for writing.
     """
@@ -197,7 +198,8 @@ def write_import(
         if next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None:
             return WriteResult(graph.value, False, 0)
         older = _older_imports(store, file)
-        store.extend([*quads, *provenance(file, kind=kind, when=datetime.now(timezone.utc))])
+        added = [*quads, *provenance(file, kind=kind, when=datetime.now(timezone.utc))]
+        store.extend([*added, *(ox.Quad(q.subject, q.predicate, q.object) for q in added)])
         for old in older:
             _remove_import(store, old)
         store.flush()
@@ -224,6 +226,15 @@ def _remove_import(store: ox.Store, graph: ox.NamedNode) -> None:
     for f in files:
         if isinstance(f, ox.NamedNode):
             doomed.extend(store.quads_for_pattern(f, None, None, META))
+    doomed.extend(store.quads_for_pattern(None, None, None, graph))
     for quad in doomed:
         store.remove(quad)
-    store.remove_graph(graph)
+    for quad in doomed:
+        _drop_from_merge(store, quad)
+
+
+def _drop_from_merge(store: ox.Store, quad: ox.Quad) -> None:
+    """Remove *quad*'s triple from the merged default graph unless a graph still has it."""
+    held = store.quads_for_pattern(quad.subject, quad.predicate, quad.object)
+    if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in held):
+        store.remove(ox.Quad(quad.subject, quad.predicate, quad.object))
