@@ -235,7 +235,8 @@ def _parser() -> argparse.ArgumentParser:
         "--store",
         type=Path,
         default=None,
-        help="folder of builds to use (default: $MIIKG_HOME or the per-user data folder)",
+        help="folder of builds to use (default: $MIIKG_HOME or the per-user data folder) "
+        "(构建目录)",
     )
     parser.add_argument(
         "--lang",
@@ -243,9 +244,9 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get(LANG_ENV, "en")
         if os.environ.get(LANG_ENV) in {"en", "zh"}
         else "en",
-        help="language of labels and messages (default: en, or $MIIKG_LANG)",
+        help="language of labels and messages (default: en, or $MIIKG_LANG) (标签与消息的语言)",
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks (显示调用栈)")
     # The same option after the command (`miikg query stages --lang zh`); SUPPRESS keeps
     # the global value when it is not given there.
     lang_after = argparse.ArgumentParser(add_help=False)
@@ -266,10 +267,13 @@ def _parser() -> argparse.ArgumentParser:
         "--data",
         type=Path,
         default=None,
-        help="folder of curated YAML files (default: the bundled data)",
+        help="folder of curated YAML files (default: the bundled data) (整理的 YAML 数据目录)",
     )
     p.add_argument(
-        "--out", type=Path, default=None, help="folder of builds to write (default: as --store)"
+        "--out",
+        type=Path,
+        default=None,
+        help="folder of builds to write (default: as --store) (写入构建的目录)",
     )
     p.set_defaults(func=_cmd_build)
 
@@ -281,7 +285,7 @@ def _parser() -> argparse.ArgumentParser:
         "--data",
         type=Path,
         default=None,
-        help="folder of curated YAML files (default: the bundled data)",
+        help="folder of curated YAML files (default: the bundled data) (整理的 YAML 数据目录)",
     )
     p.set_defaults(func=_cmd_validate)
 
@@ -291,7 +295,9 @@ def _parser() -> argparse.ArgumentParser:
     p = add(
         "describe", help="every fact about an entity, with its sources (某一实体的全部事实及来源)"
     )
-    p.add_argument("term", help="an id (america-makes), a name in en or zh, or an IRI")
+    p.add_argument(
+        "term", help="an id (america-makes), a name in en or zh, or an IRI (id、中英文名称或 IRI)"
+    )
     p.set_defaults(func=_cmd_describe)
 
     p = add("queries", help="list the named queries and their parameters (列出命名查询及其参数)")
@@ -301,14 +307,14 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_queries)
 
     p = add("query", help="run a named query (运行命名查询)")
-    p.add_argument("name", help="the query's name (see `miikg queries`)")
+    p.add_argument("name", help="the query's name (see `miikg queries`) (查询名称)")
     p.add_argument(
         "-p",
         "--param",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a parameter, bound as an RDF term",
+        help="a parameter, bound as an RDF term (查询参数，按 RDF 项绑定)",
     )
     p.add_argument("--format", choices=ROW_FORMATS, default="table")
     p.set_defaults(func=_cmd_query)

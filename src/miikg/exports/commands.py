@@ -85,7 +85,8 @@ def _sub_lang(parser: argparse.ArgumentParser) -> None:
     # Its own dest, so an absent option does not overwrite the global --lang.
     parser.add_argument(
         "--lang", dest="sub_lang", choices=("en", "zh"), default=None,
-        help="language of labels (default: the global --lang)",
+        help="language of labels (default: the global --lang) "
+        "(标签语言)",
     )  # fmt: skip
 
 
@@ -96,27 +97,40 @@ def add_commands(sub: Any) -> None:
     )
     net_sub = net.add_subparsers(dest="network_command", required=True, metavar="ACTION")
 
-    p = net_sub.add_parser("stats", help="degree and betweenness centrality, communities")
+    p = net_sub.add_parser(
+        "stats", help="degree and betweenness centrality, communities (度中心性、介数中心性与社区)"
+    )
     _view(p, "governance")
     _sub_lang(p)
-    p.add_argument("--top", type=int, default=10, help="how many central nodes to list")
+    p.add_argument(
+        "--top", type=int, default=10, help="how many central nodes to list (列出的中心节点数)"
+    )
     p.add_argument(
         "--sample", type=int, default=None,
         help="pivots for sampled betweenness (default: exact up to 500 nodes, else 32)",
     )  # fmt: skip
     p.set_defaults(func=_cmd_stats)
 
-    p = net_sub.add_parser("path", help="shortest paths between two entities, in words")
-    p.add_argument("start", help="an id, a name in en or zh, or an IRI")
-    p.add_argument("end", help="an id, a name in en or zh, or an IRI")
+    p = net_sub.add_parser(
+        "path",
+        help="shortest paths between two entities, in words (两实体间的最短路径，以文字叙述)",
+    )
+    p.add_argument("start", help="an id, a name in en or zh, or an IRI (id、中英文名称或 IRI)")
+    p.add_argument("end", help="an id, a name in en or zh, or an IRI (id、中英文名称或 IRI)")
     _view(p, "all")
     _sub_lang(p)
-    p.add_argument("--directed", action="store_true", help="follow relations in their direction")
+    p.add_argument(
+        "--directed",
+        action="store_true",
+        help="follow relations in their direction (按关系方向查找)",
+    )
     p.set_defaults(func=_cmd_path)
 
-    p = net_sub.add_parser("ego", help="the entities within N hops of one entity")
-    p.add_argument("center", help="an id, a name in en or zh, or an IRI")
-    p.add_argument("--depth", type=int, default=1, help="how many hops (default: 1)")
+    p = net_sub.add_parser(
+        "ego", help="the entities within N hops of one entity (某实体 N 步之内的实体)"
+    )
+    p.add_argument("center", help="an id, a name in en or zh, or an IRI (id、中英文名称或 IRI)")
+    p.add_argument("--depth", type=int, default=1, help="how many hops (default: 1) (步数)")
     _view(p, "all")
     _sub_lang(p)
     p.set_defaults(func=_cmd_ego)
@@ -127,13 +141,16 @@ def add_commands(sub: Any) -> None:
     )
     _view(p, "governance")
     _sub_lang(p)
-    p.add_argument("-o", "--output", type=Path, default=None, help="HTML file to write")
+    p.add_argument(
+        "-o", "--output", type=Path, default=None, help="HTML file to write (要写入的 HTML 文件)"
+    )
     p.set_defaults(func=_cmd_explore)
 
     p = sub.add_parser("figure", help="draw a figure for print with matplotlib (绘制出版用图)")
     p.add_argument("kind", choices=("governance", "chain", "timeline"))
     _sub_lang(p)
     p.add_argument("--format", choices=("png", "svg", "pdf"), default=None,
-                   help="file format (default: from -o, else png)")  # fmt: skip
-    p.add_argument("-o", "--output", type=Path, default=None, help="file to write")
+                   help="file format (default: from -o, else png) "
+        "(文件格式)")  # fmt: skip
+    p.add_argument("-o", "--output", type=Path, default=None, help="file to write (要写入的文件)")
     p.set_defaults(func=_cmd_figure)

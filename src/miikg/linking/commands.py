@@ -164,7 +164,11 @@ def add_import_subcommands(import_sub: Any) -> None:
         help="import any RDF file (.ttl .nt .nq .trig .rdf .jsonld) into its own graph "
         "(导入任意 RDF 文件)",
     )
-    p.add_argument("file", type=Path, help="the RDF file; its extension names the format")
+    p.add_argument(
+        "file",
+        type=Path,
+        help="the RDF file; its extension names the format (RDF 文件，扩展名决定格式)",
+    )
     p.set_defaults(func=_cmd_rdf)
 
 

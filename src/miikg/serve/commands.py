@@ -122,32 +122,55 @@ def add_commands(sub: Any) -> None:
         help="a read-only SPARQL endpoint and query page over the build "
         "(只读 SPARQL 端点与查询页面)",
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds per query (default: 10)")
-    p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
     p.add_argument(
-        "--max-query-bytes", type=int, default=100 * 1024, help="largest query (default: 100 KiB)"
+        "--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1) (绑定地址)"
+    )
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000) (端口)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds per query (default: 10) (每个查询的秒数上限)",
     )
     p.add_argument(
-        "--max-rows", type=int, default=10_000, help="rows or triples per result (default: 10000)"
+        "--workers",
+        type=int,
+        default=2,
+        help="query worker processes (default: 2) (查询工作进程数)",
     )
     p.add_argument(
-        "--max-bytes", type=int, default=16 * 1024 * 1024, help="bytes per result (default: 16 MiB)"
+        "--max-query-bytes",
+        type=int,
+        default=100 * 1024,
+        help="largest query (default: 100 KiB) (查询大小上限)",
+    )
+    p.add_argument(
+        "--max-rows",
+        type=int,
+        default=10_000,
+        help="rows or triples per result (default: 10000) (每个结果的行数或三元组数上限)",
+    )
+    p.add_argument(
+        "--max-bytes",
+        type=int,
+        default=16 * 1024 * 1024,
+        help="bytes per result (default: 16 MiB) (每个结果的字节上限)",
     )
     p.add_argument(
         "--worker-memory",
         type=int,
         default=2048,
         metavar="MiB",
-        help="address space of one query worker (default: 2048; 0: no limit)",
+        help="address space of one query worker (default: 2048; 0: no limit) "
+        "(单个工作进程的内存上限（MiB）)",
     )
     p.add_argument(
         "--allow-service",
         action="append",
         default=[],
         metavar="IRI",
-        help="a public SPARQL endpoint that SERVICE may call (repeatable; default: none)",
+        help="a public SPARQL endpoint that SERVICE may call (repeatable; default: none) "
+        "(允许 SERVICE 调用的公共端点)",
     )
     p.set_defaults(func=_cmd_serve)
 
@@ -158,8 +181,14 @@ def add_commands(sub: Any) -> None:
         "(将图谱推送到 SPARQL 图存储)",
         allow_abbrev=False,
     )
-    p.add_argument("--endpoint", required=True, help="the Graph Store URL, e.g. http://host/store")
-    p.add_argument("--graph", default=None, help="push only this graph IRI ('default': the merge)")
+    p.add_argument(
+        "--endpoint", required=True, help="the Graph Store URL, e.g. http://host/store (图存储地址)"
+    )
+    p.add_argument(
+        "--graph",
+        default=None,
+        help="push only this graph IRI ('default': the merge) (只推送此命名图)",
+    )
     p.add_argument(
         "--default-graph",
         default="default",
@@ -167,17 +196,29 @@ def add_commands(sub: Any) -> None:
         help="where the default graph (the merge) goes: the remote default graph, nowhere, "
         "or a named graph (for stores such as Virtuoso whose default graph is read-only)",
     )
-    p.add_argument("--replace", action="store_true", help="replace each remote graph (PUT)")
-    p.add_argument("--user", default=None, help="user name for the Graph Store")
+    p.add_argument(
+        "--replace", action="store_true", help="replace each remote graph (PUT) (替换远端各图)"
+    )
+    p.add_argument("--user", default=None, help="user name for the Graph Store (图存储用户名)")
     p.add_argument(
         "--password-env",
         default=None,
         metavar="VAR",
-        help="environment variable holding the password (never give it on the command line)",
+        help="environment variable holding the password (never give it on the command line) "
+        "(存放密码的环境变量)",
     )
     p.add_argument("--auth", choices=("basic", "digest"), default="basic")
-    p.add_argument("--batch-size", type=int, default=5000, help="triples per request")
-    p.add_argument("--retries", type=int, default=5, help="tries after a failed request")
-    p.add_argument("--state", type=Path, default=None, help="resume file (default: in the build)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--batch-size", type=int, default=5000, help="triples per request (每次请求的三元组数)"
+    )
+    p.add_argument(
+        "--retries", type=int, default=5, help="tries after a failed request (请求失败后的重试次数)"
+    )
+    p.add_argument(
+        "--state",
+        type=Path,
+        default=None,
+        help="resume file (default: in the build) (续传状态文件)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar (不显示进度条)")
     p.set_defaults(func=_cmd_push)

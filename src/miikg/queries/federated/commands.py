@@ -59,5 +59,7 @@ def add_commands(sub: Any) -> None:
     from miikg.cli import ROW_FORMATS
 
     p.add_argument("--format", choices=ROW_FORMATS, default="table")
-    p.add_argument("-v", "--verbose", action="store_true", help="with the list: descriptions")
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="with the list: descriptions (列表中附说明)"
+    )
     p.set_defaults(func=_cmd_federated)
