@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -15,12 +17,29 @@ from pydantic import ValidationError
 from miikg.errors import DataError
 from miikg.graph_builder.models import KINDS, Claim, Concept, Emit, Record, Scheme, Source
 
-__all__ = ["Curated", "bundled_data_dir", "emits", "load_data"]
+__all__ = ["Curated", "bundled_data_dir", "emits", "load_data", "parse_yaml"]
 
 log = logging.getLogger(__name__)
 
-#: A data file larger than this is refused before parsing (a curated file is a few kB).
+#: A data file larger than this is refused before it is read (a curated file is a few kB).
+#: Only its size on disk is looked at, and at most this many bytes (plus one) are read.
 MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Values nested deeper than this are refused while parsing (the curated files nest six
+#: deep at most: list, record, field, claim, value, text); PyYAML's composer recurses once
+#: per level, so without a limit deep nesting ends in a RecursionError or a crash.
+MAX_DEPTH = 64
+#: Aliases (``*name``) may stand for at most this many nodes per file, counting everything
+#: inside the anchored node and inside aliases within it. The curated data uses a few
+#: aliases (``yaml.safe_dump`` writes ``&id001`` for a shared ``sources`` list), so they
+#: stay allowed; a "billion laughs" file, whose aliases expand exponentially, is refused
+#: while it is parsed, long before anything is expanded. A cycle (an alias inside the node
+#: it names) and merge keys (``<<``) are refused too.
+MAX_ALIAS_NODES = 100_000
+#: A plain integer longer than this is refused: Python's ``int`` refuses over 4300 digits
+#: with a ValueError, and a sexagesimal ``1:2:3:…`` of many parts takes quadratic time.
+MAX_INT_CHARS = 100
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def bundled_data_dir() -> Path:
@@ -28,12 +47,113 @@ def bundled_data_dir() -> Path:
     return Path(str(resources.files("miikg").joinpath("data")))
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """Parsing stopped on purpose (too deep, aliases too big); knows record and field."""
+
+    def __init__(self, problem: str, mark: Any, where: tuple[str | None, str | None]) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.record, self.field = where
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text and refuses duplicate keys."""
+    """SafeLoader that keeps dates as text, refuses duplicate keys and bounds its work.
+
+    Every value a curated file can hold comes out as a plain Python value or a
+    :class:`yaml.MarkedYAMLError` with a position: nesting deeper than :data:`MAX_DEPTH`,
+    aliases standing for more than :data:`MAX_ALIAS_NODES` nodes, a tagged scalar that does
+    not parse (``!!int abc``) and over-long integers are refused with their line and column.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        #: (parent, index) of every node being composed, outermost first.
+        self._path: list[tuple[yaml.Node | None, Any]] = []
+        #: id(node) -> (nodes inside it, counting itself and what its aliases stand for;
+        #: its height). Composed nodes stay alive until the load ends, so ids are unique.
+        self._sizes: dict[int, tuple[int, int]] = {}
+        self._aliased = 0
+
+    def _where(self) -> tuple[str | None, str | None]:
+        """Return the record (its id, else ``#n``) and field being composed, where known."""
+        path = self._path
+        if len(path) < 2 or not isinstance(path[1][0], yaml.SequenceNode):
+            return None, None
+        record = f"#{path[1][1] + 1}"
+        field_name = None
+        if len(path) >= 3 and isinstance(path[2][0], yaml.MappingNode):
+            for key, value in path[2][0].value:
+                if key.value == "id" and isinstance(value, yaml.ScalarNode):
+                    record = str(value.value)
+            if isinstance(path[2][1], yaml.ScalarNode):
+                field_name = str(path[2][1].value)
+        return record, field_name
+
+    def _refuse(self, problem: str, mark: Any) -> _Refused:
+        return _Refused(problem, mark, self._where())
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                size = self._sizes.get(id(target))
+                if size is None:
+                    raise self._refuse(
+                        f"alias *{event.anchor} is inside the node it names (a cycle)",
+                        event.start_mark,
+                    )
+                self._aliased += size[0]
+                if self._aliased > MAX_ALIAS_NODES:
+                    raise self._refuse(
+                        f"aliases stand for more than {MAX_ALIAS_NODES} nodes "
+                        "(an alias bomb?): write the values out",
+                        event.start_mark,
+                    )
+                if len(self._path) + size[1] > MAX_DEPTH:
+                    raise self._refuse(
+                        f"nested more than {MAX_DEPTH} levels deep (with what *{event.anchor} "
+                        "stands for)",
+                        event.start_mark,
+                    )
+            return super().compose_node(parent, index)
+        if len(self._path) >= MAX_DEPTH:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise self._refuse(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+        self._path.append((parent, index))
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._path.pop()
+        if node is not None:
+            self._sizes[id(node)] = self._size(node)
+        return node
+
+    def _size(self, node: yaml.Node) -> tuple[int, int]:
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            return 1, 1
+        sizes = [self._sizes[id(child)] for child in children]
+        return 1 + sum(w for w, _ in sizes), 1 + max((h for _, h in sizes), default=0)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML lets ValueError, KeyError and IndexError out of tagged scalars
+        # (``!!int abc``, ``!!bool maybe``, an empty ``!!float``); make them errors with a
+        # position like every other.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError):
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid {tag}", node.start_mark
+            ) from None
 
 
 # Dates stay strings so the models can check them and name the record; PyYAML's own
-# timestamp resolver would fail on 2021-02-30 with no record in its message.
+# timestamp resolver would fail on 2021-02-30 with no record in its message. An explicit
+# ``!!timestamp`` tag gives a string too, for the same reason.
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -43,8 +163,19 @@ _Loader.yaml_implicit_resolvers = {
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "merge keys (<<) are not allowed: write the keys out",
+                key_node.start_mark,
+            )
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+        try:
+            repeated = key in seen
+        except TypeError:  # a list or mapping as key: SafeLoader says "unhashable key"
+            continue
+        if repeated:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
@@ -52,7 +183,81 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    if len(str(node.value)) > MAX_INT_CHARS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"an integer of {len(node.value)} characters (at most {MAX_INT_CHARS}); "
+            "quote it if it is text",
+            node.start_mark,
+        )
+    return loader.construct_yaml_int(node)
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return loader.construct_yaml_str(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
+
+
+def parse_yaml(data: bytes, file: str) -> Any:
+    """Parse the bytes of one curated file: a plain Python value, or a :class:`DataError`.
+
+    Text must be UTF-8 (a byte-order mark is allowed). Dates stay strings, duplicate keys
+    are refused, and so are nesting, aliases and integers past the limits above. The
+    error names *file*, the line and column, and the record and field where known.
+
+    :raises DataError: the bytes are not UTF-8 or not YAML this loader accepts.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise DataError(
+            file, "not UTF-8 text: it starts with a UTF-16 byte-order mark; save it as UTF-8"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        line_start = data.rfind(b"\n", 0, start) + 1
+        column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+        bad = data[start : exc.end]
+        line = data.count(b"\n", 0, start) + 1
+        raise DataError(
+            file, f"not UTF-8 text: bytes {bad!r} at line {line}, column {column}"
+        ) from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except _Refused as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise DataError(
+            file,
+            f"YAML error at {where}{exc.problem}",
+            record=exc.record,
+            field=exc.field,
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = exc.problem or str(exc)
+        if problem.startswith("but ") and exc.context:  # "…, but found another document"
+            problem = f"{exc.context}, {problem}"
+        raise DataError(file, f"YAML error at {where}{problem}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        raise DataError(
+            file,
+            f"YAML error at line {line}, column {column}: character U+{exc.character:04X} "
+            "is not allowed in YAML text",
+        ) from None
+    except (yaml.YAMLError, RecursionError) as exc:  # pragma: no cover - defence in depth
+        raise DataError(file, f"YAML error: {type(exc).__name__}") from None
 
 
 @dataclass
@@ -87,30 +292,48 @@ def _kind_of(path: Path) -> str | None:
     return stem if stem in KINDS else None
 
 
+def _check_file(path: Path, display: str) -> int:
+    """Refuse what is not a regular file of at most :data:`MAX_FILE_BYTES`; return its size.
+
+    Only metadata is read: a 50 MB file, a folder, a FIFO or a link to ``/dev/zero`` named
+    ``<kind>.yaml`` is refused at once, whatever it holds.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise DataError(display, f"cannot read it: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(display, "not a regular file (a folder, device or pipe)")
+    if info.st_size > MAX_FILE_BYTES:
+        raise DataError(display, _too_big(info.st_size))
+    return info.st_size
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"file is {size} bytes ({size / 2**20:.1f} MiB), more than the limit of "
+        f"{MAX_FILE_BYTES} bytes ({MAX_FILE_BYTES / 2**20:.0f} MiB) for a curated data file"
+    )
+
+
 def _read(path: Path, display: str) -> list[dict[str, Any]]:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise DataError(display, f"file is {size} bytes, more than {MAX_FILE_BYTES}")
+    _check_file(path, display)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(display, f"not UTF-8 text (byte {exc.start})") from None
-    try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise DataError(display, f"YAML error at {where}{exc.problem or exc}") from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise DataError(display, f"YAML error: {type(exc).__name__}") from None
-    if data is None:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise DataError(display, f"cannot read it: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew after the size check
+        raise DataError(display, _too_big(len(data)))
+    value = parse_yaml(data, display)
+    if value is None:
         raise DataError(display, "file is empty: expected a list of records")
-    if not isinstance(data, list):
+    if not isinstance(value, list):
         raise DataError(display, "expected a list of records at the top level")
-    for index, item in enumerate(data):
+    for index, item in enumerate(value):
         if not isinstance(item, dict):
             raise DataError(display, f"item {index + 1} is not a record (a mapping)")
-    return data
+    return value
 
 
 def _first_error(exc: ValidationError) -> tuple[str | None, str]:
@@ -145,6 +368,8 @@ def load_data(
     found = sorted(p for p in folder.iterdir() if p.suffix == ".yaml" and _kind_of(p))
     if not found:
         raise DataError(str(folder), "no data files (<kind>.yaml) found")
+    for path in found:  # sizes and file types first: a bad file fails before any parsing
+        _check_file(path, path.name)
     for path in found:
         kind = _kind_of(path)
         assert kind is not None
