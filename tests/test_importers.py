@@ -331,3 +331,19 @@ def test_import_csv_and_rdf_commands(
     assert capsys.readouterr().out.startswith("已将 extra.ttl 导入 <")
     assert cli.main([*store, "rdf", str(FIXTURES / "truncated.ttl")]) == 1
     assert "truncated.ttl: not valid Turtle" in capsys.readouterr().err
+
+
+def test_import_csv_counts_rows_when_nothing_is_reconciled(
+    writable_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mapping = tmp_path / "names.mapping.yaml"
+    mapping.write_text(
+        'subject: {column: id, template: "https://example.org/partner/{value}"}\n'
+        "columns:\n  name: {property: rdfs:label, language: en}\n",
+        encoding="utf-8",
+    )
+    store = ["--store", str(writable_home), "import"]
+    assert cli.main([*store, "csv", str(FIXTURES / "partners.csv"), "--mapping", str(mapping)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Imported 3 rows of partners.csv into <")
+    assert "(3 triples, sha256 " in out[0]

@@ -77,9 +77,9 @@ def _print_import(report: ImportReport, lang: str) -> None:
     words = _WORDS[lang]
     result, sha = report.write, report.sha256[:16]
     if result is None:
-        print(words["checked"].format(n=len(report.rows), file=report.file))
+        print(words["checked"].format(n=report.data_rows, file=report.file))
     elif result.changed:
-        print(words["imported"].format(n=len(report.rows), file=report.file, graph=result.graph,
+        print(words["imported"].format(n=report.data_rows, file=report.file, graph=result.graph,
                                        quads=result.quads, sha=sha))  # fmt: skip
         for old in result.replaced:
             print(words["replaced"].format(graph=old))
@@ -106,11 +106,10 @@ def _cmd_csv(args: argparse.Namespace) -> int:
 
 def _cmd_rdf(args: argparse.Namespace) -> int:
     from miikg.linking.generic import import_rdf
-    from miikg.linking.importing import read_import_file
 
     result = import_rdf(args.file, home=args.store)
     words = _WORDS[args.lang]
-    sha = read_import_file(args.file).sha256[:16]
+    sha = result.graph.rsplit("import-", 1)[-1]  # the graph is named by the file's sha256
     if result.changed:
         print(words["imported_rdf"].format(file=args.file.name, graph=result.graph,
                                            quads=result.quads, sha=sha))  # fmt: skip

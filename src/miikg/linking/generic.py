@@ -1,6 +1,6 @@
 """Import any CSV through a small YAML mapping, or any RDF file pyoxigraph parses.
 
-A mapping file (``yaml.safe_load``; unknown keys are refused)::
+A mapping file (YAML, read as curated data is; unknown keys are refused)::
 
     subject: {column: id, template: "https://example.org/org/{value}"}
     type: schema:Organization          # optional; a CURIE of the project's prefixes or an IRI
@@ -17,27 +17,40 @@ checked before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import io
+import re
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
-import yaml
 
-from miikg.errors import ImportFileError
+from miikg.errors import DataError, ImportFileError, MiikgError
+from miikg.graph_builder.load import MAX_FILE_BYTES, parse_yaml
 from miikg.linking.importing import (
+    CsvFile,
+    CsvRow,
     ImportFile,
+    Terms,
     WriteResult,
-    read_csv,
+    _drop_from_merge,
+    _drop_graph,
+    _is_imported,
+    _older_imports,
+    _remove_import,
+    provenance,
     read_import_file,
     term,
     write_import,
+    write_import_stream,
 )
-from miikg.linking.reconcile import Reconciler
+from miikg.linking.reconcile import Match, Reconciler
 from miikg.linking.usaspending import ImportReport, RowOutcome
 from miikg.ontology.namespaces import GRAPH, PREFIXES
 
@@ -45,6 +58,9 @@ __all__ = ["import_csv", "import_rdf"]
 
 _KINDS = ("literal", "iri", "reconcile")
 _COLUMN_KEYS = {"property", "kind", "language", "datatype"}
+_RDF_TYPE = term("rdf:type")
+#: Characters ``quote`` leaves as they are: a key made of them only needs no quoting.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
 _CHECKS: dict[str, Callable[[str], object]] = {
     "date": date.fromisoformat,
     "integer": int,
@@ -90,10 +106,19 @@ def read_mapping(path: Path) -> Mapping:
     def fail(message: str) -> ImportFileError:
         return ImportFileError(path.name, message)
 
+    # The curated data's loader: bounded nesting and aliases, so a hostile mapping is an
+    # error naming it, never a RecursionError or an alias bomb.
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise fail(f"cannot read the mapping: {exc}") from None
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise fail(f"cannot read the mapping: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise fail(f"cannot read the mapping: more than {MAX_FILE_BYTES} bytes")
+    try:
+        raw = parse_yaml(data, path.name)
+    except DataError as exc:
+        raise fail(f"cannot read the mapping: {exc.reason}") from None
     if not isinstance(raw, dict) or set(raw) - {"subject", "type", "columns"}:
         raise fail("expected keys subject, columns and optionally type")
     subject = raw.get("subject")
@@ -126,7 +151,7 @@ def read_mapping(path: Path) -> Mapping:
     return Mapping(str(subject["column"]), str(subject["template"]), kind_iri, tuple(mapped))
 
 
-def _literal(file: ImportFile, row: int, col: ColumnMap, value: str) -> ox.Literal:
+def _literal(file: CsvFile, row: int, col: ColumnMap, value: str) -> ox.Literal:
     if col.language:
         return ox.Literal(value, language=col.language)
     if col.datatype is None:
@@ -148,54 +173,88 @@ def import_csv(
 ) -> ImportReport:
     """Import the CSV at *path* through the mapping at *mapping_path* into its own graph.
 
+    The file is streamed twice and never held whole: the first pass checks every row (and
+    reconciles the ``reconcile`` columns, each distinct name once), the second writes the
+    triples in batches (see :func:`~miikg.linking.importing.write_import_stream`), so memory
+    does not grow with the number of rows; only the report's reconciled rows do.
+
     :raises ImportFileError: a broken mapping, CSV, or cell (naming file, row, column).
     """
     mapping = read_mapping(mapping_path)
-    file = read_import_file(path)
-    rows = read_csv(file, required=[mapping.subject_column, *(c.column for c in mapping.columns)])
-    needs_names = any(c.kind == "reconcile" for c in mapping.columns)
-    reconciler = Reconciler.from_home(home) if needs_names else None
-    triples: list[ox.Triple] = []
+    file = CsvFile(path)
+    required = [mapping.subject_column, *(c.column for c in mapping.columns)]
+    reconciler: Reconciler | None = None
+    if any(c.kind == "reconcile" for c in mapping.columns):
+        reconciler = Reconciler.from_home(home)
+    matches: dict[str, Match] = {}
+
+    def match(value: str) -> Match:
+        found = matches.get(value)
+        if found is None:
+            assert reconciler is not None
+            found = matches[value] = reconciler.reconcile(value)
+        return found
+
     outcomes: list[RowOutcome] = []
-    for row in rows:
-        key = row.values[mapping.subject_column]
-        if not key:
-            raise file.error("empty subject", row=row.row, column=mapping.subject_column)
-        try:
-            subject = ox.NamedNode(mapping.template.replace("{value}", quote(key, safe="-._~")))
-        except ValueError:
-            raise file.error(
-                f"{key!r} makes no IRI", row=row.row, column=mapping.subject_column
-            ) from None
-        if mapping.type is not None:
-            triples.append(ox.Triple(subject, term("rdf:type"), mapping.type))
-        for col in mapping.columns:
-            value = row.values[col.column]
-            if not value:
-                continue
-            obj: ox.NamedNode | ox.Literal
-            if col.kind == "reconcile":
-                assert reconciler is not None
-                match = reconciler.reconcile(value)
-                outcomes.append(RowOutcome(row.row, key, match))
-                if match.entity is None:
-                    continue
-                obj = ox.NamedNode(match.entity)
-            elif col.kind == "iri":
-                try:
-                    obj = ox.NamedNode(value)
-                except ValueError:
-                    raise file.error(
-                        f"{value!r} is not an IRI", row=row.row, column=col.column
-                    ) from None
-            else:
-                obj = _literal(file, row.row, col, value)
-            triples.append(ox.Triple(subject, col.predicate, obj))
-    report = ImportReport(file.name, file.sha256, tuple(outcomes))
+    count = 0
+    for row in file.rows(required=required):  # first pass: check, reconcile, write nothing
+        count += 1
+        for _ in _row_triples(file, mapping, row, match, outcomes):
+            pass
+    report = ImportReport(file.name, file.sha256, tuple(outcomes), data_rows=count)
     if dry_run:
         return report
-    written = write_import(file, triples, kind="csv", home=home)
-    return ImportReport(file.name, file.sha256, tuple(outcomes), written)
+    triples = (
+        triple
+        for row in file.rows(required=required)
+        for triple in _row_triples(file, mapping, row, match, None)
+    )
+    written = write_import_stream(file, triples, kind="csv", home=home)
+    return ImportReport(file.name, file.sha256, tuple(outcomes), written, count)
+
+
+def _row_triples(
+    file: CsvFile,
+    mapping: Mapping,
+    row: CsvRow,
+    match: Callable[[str], Match],
+    outcomes: list[RowOutcome] | None,
+) -> Iterator[Terms]:
+    """Check one row and yield its triples (as term tuples); record reconciled cells."""
+    key = row.values[mapping.subject_column]
+    if not key:
+        raise file.error("empty subject", row=row.row, column=mapping.subject_column)
+    try:
+        local = key if _UNRESERVED.fullmatch(key) else quote(key, safe="-._~")
+        subject = ox.NamedNode(mapping.template.replace("{value}", local))
+    except ValueError:
+        raise file.error(
+            f"{key!r} makes no IRI", row=row.row, column=mapping.subject_column
+        ) from None
+    if mapping.type is not None:
+        yield subject, _RDF_TYPE, mapping.type
+    for col in mapping.columns:
+        value = row.values[col.column]
+        if not value:
+            continue
+        obj: ox.NamedNode | ox.Literal
+        if col.kind == "reconcile":
+            found = match(value)
+            if outcomes is not None:
+                outcomes.append(RowOutcome(row.row, key, found))
+            if found.entity is None:
+                continue
+            obj = ox.NamedNode(found.entity)
+        elif col.kind == "iri":
+            try:
+                obj = ox.NamedNode(value)
+            except ValueError:
+                raise file.error(
+                    f"{value!r} is not an IRI", row=row.row, column=col.column
+                ) from None
+        else:
+            obj = _literal(file, row.row, col, value)
+        yield subject, col.predicate, obj
 
 
 def import_rdf(path: Path, *, home: Path | None = None) -> WriteResult:
@@ -204,19 +263,72 @@ def import_rdf(path: Path, *, home: Path | None = None) -> WriteResult:
     Graph names of a dataset are dropped: the whole file becomes one graph. Blank nodes
     become IRIs under the import graph, numbered in the order they first appear.
 
+    The file is read as a stream, twice at most: one pass parses all of it and computes
+    its checksum, so a syntax error anywhere imports nothing; then a file without blank
+    nodes is bulk-loaded, into its named graph and the merged default graph at once (two
+    loaders on two threads), and its provenance is written last. A file with blank nodes
+    is named in Python and written in one transaction (``write_import``).
+
     :raises ImportFileError: an unknown extension, or a syntax error with its position
         (a truncated file imports nothing).
     """
-    file = read_import_file(path)
+    path = Path(path)
     fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
     if fmt is None:
-        raise file.error(
-            f"unknown RDF file extension {path.suffix!r}: use .ttl, .nt, .nq, .trig, .rdf, .jsonld"
+        raise ImportFileError(
+            path.name,
+            f"unknown RDF file extension {path.suffix!r}: use .ttl, .nt, .nq, .trig, .rdf, .jsonld",
         )
+    sha256, triples, blank = _check_rdf(path, fmt)
+    if blank:
+        return _import_rdf_with_blank_nodes(path, fmt, home=home)
+    return _bulk_import(path, fmt, sha256, triples, home=home)
+
+
+class _HashingReader(io.RawIOBase):
+    """A binary file that hashes what is read from it."""
+
+    def __init__(self, handle: io.BufferedReader) -> None:
+        self._handle = handle
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._handle.readinto(buffer)
+        if n:
+            self.digest.update(memoryview(buffer)[:n])
+        return n or 0
+
+
+def _check_rdf(path: Path, fmt: ox.RdfFormat) -> tuple[str, int, bool]:
+    """Parse all of *path*: return its sha256, how many triples, whether it has blank nodes.
+
+    :raises ImportFileError: the file cannot be read or does not parse.
+    """
+    triples, blank = 0, False
     try:
-        quads = list(ox.parse(file.data, format=fmt))
+        with path.open("rb") as handle:
+            reader = _HashingReader(handle)
+            for quad in ox.parse(io.BufferedReader(reader, 1 << 20), format=fmt):
+                triples += 1
+                if not blank and (
+                    isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+                ):
+                    blank = True
+            reader.read()  # what the parser left unread still counts in the checksum
+    except OSError as exc:
+        raise ImportFileError(path.name, f"cannot read it: {exc.strerror}") from None
     except (SyntaxError, ValueError) as exc:
-        raise file.error(f"not valid {fmt.name}: {exc}") from None
+        raise ImportFileError(path.name, f"not valid {fmt.name}: {exc}") from None
+    return reader.digest.hexdigest(), triples, blank
+
+
+def _import_rdf_with_blank_nodes(
+    path: Path, fmt: ox.RdfFormat, *, home: Path | None
+) -> WriteResult:
+    file = read_import_file(path)
     skolem: dict[str, ox.NamedNode] = {}
     base = f"{GRAPH}import-{file.sha256[:16]}/node/"
 
@@ -227,5 +339,82 @@ def import_rdf(path: Path, *, home: Path | None = None) -> WriteResult:
             return skolem[node.value]
         return node
 
+    quads = ox.parse(file.data, format=fmt)
     triples = [ox.Triple(named(q.subject), q.predicate, named(q.object)) for q in quads]
     return write_import(file, triples, kind="rdf", home=home)
+
+
+@dataclass(frozen=True)
+class _CheckedFile(ImportFile):
+    """A file checked as a stream: its checksum is known, its bytes are not held."""
+
+    digest: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return self.digest
+
+
+def _undo_bulk_load(store: ox.Store, graph: ox.NamedNode, path: Path, fmt: ox.RdfFormat) -> None:
+    """Take out what a failed bulk load of *path* put in *graph* and the merged default graph."""
+    store.clear_graph(graph)
+    for quad in ox.parse(path=path, format=fmt):
+        _drop_from_merge(store, ox.Quad(quad.subject, quad.predicate, quad.object, graph))
+
+
+def _load_twice(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
+    """Bulk-load *path* into *graph* and into the default graph, on two threads at once.
+
+    :raises MiikgError: a loader failed (after both stopped).
+    """
+    errors: list[BaseException] = []
+
+    def load(into: ox.Store, to_graph: ox.NamedNode | None) -> None:
+        try:
+            if to_graph is None:
+                into.bulk_load(path=path, format=fmt)
+            else:
+                into.bulk_load(path=path, format=fmt, to_graph=to_graph)
+        except BaseException as exc:  # re-raised below, after both loaders stop
+            errors.append(exc)
+
+    loaders = [threading.Thread(target=load, args=(store, g)) for g in (graph, None)]
+    for loader in loaders:
+        loader.start()
+    for loader in loaders:
+        loader.join()
+    if errors:
+        raise MiikgError(f"{path.name}: the import failed and was undone: {errors[0]}")
+
+
+def _bulk_import(
+    path: Path, fmt: ox.RdfFormat, sha256: str, triples: int, *, home: Path | None
+) -> WriteResult:
+    """Bulk-load a checked file without blank nodes; see :func:`import_rdf`."""
+    from miikg.graph_builder.store import current_build
+
+    file = _CheckedFile(path, b"", sha256)
+    graph = file.graph
+    store_path = current_build(home).store
+    try:
+        store = ox.Store(str(store_path))
+    except OSError as exc:
+        raise MiikgError(f"cannot open the store {store_path} for writing: {exc}") from None
+    try:
+        if _is_imported(store, file):
+            return WriteResult(graph.value, False, 0)
+        _drop_graph(store, graph)  # what an interrupted earlier import of these bytes left
+        older = _older_imports(store, file)
+        try:
+            _load_twice(store, path, fmt, graph)
+            added = provenance(file, kind="rdf", when=datetime.now(timezone.utc))
+            store.extend([*added, *(ox.Quad(q.subject, q.predicate, q.object) for q in added)])
+        except BaseException:  # a full disk, Ctrl-C: take out what went in
+            _undo_bulk_load(store, graph, path, fmt)
+            raise
+        for old in older:
+            _remove_import(store, old)
+        store.flush()
+    finally:
+        del store
+    return WriteResult(graph.value, True, triples, tuple(o.value for o in older))

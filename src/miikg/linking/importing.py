@@ -5,6 +5,9 @@ and is described in the meta graph with PROV-O: the graph is a ``prov:Bundle`` d
 a ``prov:Entity`` for the file (``dcterms:title`` its name, ``dcterms:identifier``
 ``sha256:<hex>``), generated at the import time. The same bytes give the same graph, so a
 re-import changes nothing; new bytes under a file name imported before replace that import.
+
+A CSV is read as a stream (:class:`CsvFile`), never whole: once to check every row (and
+learn the checksum), once more to write, so memory does not grow with the number of rows.
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -23,10 +29,30 @@ from miikg.errors import ImportFileError, MiikgError
 from miikg.linking.reconcile import importing_query
 from miikg.ontology.namespaces import GRAPH, ID, MIIKG, W3
 
-__all__ = ["CsvRow", "ImportFile", "WriteResult", "read_csv", "read_import_file", "write_import"]
+__all__ = [
+    "CsvFile",
+    "CsvRow",
+    "ImportFile",
+    "Terms",
+    "WriteResult",
+    "read_csv",
+    "read_import_file",
+    "write_import",
+    "write_import_stream",
+]
 
 META = ox.NamedNode(GRAPH + "meta")
+#: A triple as its three terms, which importers may stream instead of ``ox.Triple``
+#: (cheaper: no term objects are made again to split the triple).
+Terms = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
 _RDF_TYPE = ox.NamedNode(W3["rdf"] + "type")
+#: Triples written per store transaction (each goes in twice: its graph and the merge).
+BATCH_TRIPLES = 50_000
+#: Bytes read from a CSV file at a time.
+_CHUNK = 1 << 20
+#: Characters a CSV cell cannot hold: bytes that are not UTF-8 (kept as lone surrogates by
+#: the ``surrogateescape`` decoder, so they can be found and named) and NUL.
+_BAD_CHARS = re.compile("[\udc80-\udcff\x00]+")
 
 
 def term(curie: str) -> ox.NamedNode:
@@ -36,20 +62,18 @@ def term(curie: str) -> ox.NamedNode:
     return ox.NamedNode(base + name)
 
 
-@dataclass(frozen=True)
-class ImportFile:
-    """A file to import: its name, bytes and checksum, and the graph it goes to."""
+class _FileIdentity:
+    """Name, checksum, graph and provenance IRIs of a file to import."""
 
     path: Path
-    data: bytes
+
+    @property
+    def sha256(self) -> str:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
 
     @property
     def name(self) -> str:
         return self.path.name
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
 
     @property
     def graph(self) -> ox.NamedNode:
@@ -64,6 +88,99 @@ class ImportFile:
     ) -> ImportFileError:
         """Return an error naming this file (and *row*, *column* where given)."""
         return ImportFileError(self.name, message, row=row, column=column)
+
+    def _open(self) -> tuple[IO[bytes], _Digest | None]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def rows(self, *, required: Sequence[str]) -> Iterator[CsvRow]:
+        """Yield the data rows of this UTF-8 CSV file, one at a time; see :func:`read_csv`."""
+        binary, digest = self._open()
+        with binary:
+            text = io.TextIOWrapper(
+                binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
+            )
+            yield from _csv_rows(self, text, required)
+            if digest is not None:
+                digest.finish()
+
+
+@dataclass(frozen=True)
+class ImportFile(_FileIdentity):
+    """A file to import, read whole: its name, bytes and checksum, and the graph it goes to."""
+
+    path: Path
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def _open(self) -> tuple[IO[bytes], _Digest | None]:
+        return io.BytesIO(self.data), None
+
+
+class CsvFile(_FileIdentity):
+    """A CSV file read from disk as a stream, never whole; its checksum is learnt on the way.
+
+    :meth:`rows` may be read through more than once (to check, then to write); each pass
+    hashes the bytes it reads, and a pass that reads other bytes than the first fails, so
+    a file that changes during an import cannot be written under the old checksum.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._sha256: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        """Return the checksum; known once :meth:`rows` has been read through."""
+        if self._sha256 is None:
+            raise RuntimeError(f"{self.name}: read the rows through before asking the checksum")
+        return self._sha256
+
+    def _open(self) -> tuple[IO[bytes], _Digest | None]:
+        try:
+            raw = self.path.open("rb", buffering=0)  # closed by rows()
+        except OSError as exc:
+            raise self.error(f"cannot read it: {exc.strerror}") from None
+        digest = _Digest(self)
+        return io.BufferedReader(_Hashing(raw, digest), _CHUNK), digest
+
+
+class _Digest:
+    """The sha256 of one pass over a :class:`CsvFile`, checked against the first pass."""
+
+    def __init__(self, file: CsvFile) -> None:
+        self.file = file
+        self.hash = hashlib.sha256()
+
+    def finish(self) -> None:
+        value = self.hash.hexdigest()
+        if self.file._sha256 is None:
+            self.file._sha256 = value
+        elif self.file._sha256 != value:
+            raise self.file.error("the file changed while it was being imported: import it again")
+
+
+class _Hashing(io.RawIOBase):
+    """A raw binary stream that feeds every byte it reads to a digest."""
+
+    def __init__(self, raw: io.FileIO, digest: _Digest) -> None:
+        self._raw = raw
+        self._digest = digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = self._raw.readinto(buffer)
+        if n:
+            self._digest.hash.update(memoryview(buffer)[:n])
+        return n or 0
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def read_import_file(path: Path) -> ImportFile:
@@ -85,21 +202,30 @@ class CsvRow:
     values: dict[str, str]
 
 
-def read_csv(file: ImportFile, *, required: Sequence[str]) -> list[CsvRow]:
+def read_csv(file: ImportFile | CsvFile, *, required: Sequence[str]) -> list[CsvRow]:
     """Decode *file* as UTF-8 CSV with a header holding every *required* column.
 
     :raises ImportFileError: bytes that are not UTF-8 (with the row and column where they
-        are), a missing column, a row with more or fewer cells than the header.
+        are), a missing or repeated column, a row with more or fewer cells than the header,
+        text that is not CSV (an unclosed quote).
     """
+    return list(file.rows(required=required))
+
+
+def _csv_rows(
+    file: _FileIdentity, text: Iterable[str], required: Sequence[str]
+) -> Iterator[CsvRow]:
+    # strict: an unclosed quote or text after a closing quote is an error, never a row
+    # that silently swallows the rest of the file.
+    reader = csv.reader(text, strict=True)
     try:
-        text = file.data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _encoding_error(file, exc) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
+        header_cells = next(reader)
     except StopIteration:
         raise file.error("the file is empty: a header row is needed") from None
+    except csv.Error as exc:
+        raise file.error(f"not CSV: {exc}", row=1) from None
+    _check_header(file, header_cells)
+    header = [h.strip() for h in header_cells]
     missing = [c for c in required if c not in header]
     if missing:
         raise file.error(
@@ -109,28 +235,79 @@ def read_csv(file: ImportFile, *, required: Sequence[str]) -> list[CsvRow]:
             row=1,
             column=missing[0],
         )
-    rows = []
-    for cells in reader:
+    for name in required:
+        if header.count(name) > 1:
+            cells = [str(i + 1) for i, h in enumerate(header) if h == name]
+            raise file.error(
+                f"the header has this column more than once (cells {', '.join(cells)})",
+                row=1,
+                column=name,
+            )
+    width = len(header)
+    while True:
+        first = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise file.error(_csv_problem(exc), row=first) from None
         line = reader.line_num
-        if not any(c.strip() for c in cells):
+        joined = "".join(cells)
+        if not joined.isascii() or "\x00" in joined:
+            _check_cells(file, header, cells, line)
+        if not joined.strip():
             continue
-        if len(cells) != len(header):
-            raise file.error(f"{len(cells)} cells where the header has {len(header)}", row=line)
-        rows.append(CsvRow(line, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
-    return rows
+        if len(cells) != width:
+            raise file.error(f"{len(cells)} cells where the header has {width}", row=line)
+        yield CsvRow(line, {h: c.strip() for h, c in zip(header, cells, strict=True)})
 
 
-def _encoding_error(file: ImportFile, exc: UnicodeDecodeError) -> ImportFileError:
-    bad = file.data[exc.start : exc.end]
-    text = file.data.decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
-    for cells in reader:
-        for name, cell in zip(header, cells, strict=False):
-            if "\ufffd" in cell:
-                return file.error(f"bytes {bad!r} are not UTF-8", row=reader.line_num, column=name)
-    line = file.data[: exc.start].count(b"\n") + 1
-    return file.error(f"bytes {bad!r} are not UTF-8", row=line)
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        limit = csv.field_size_limit()
+        return f'a cell of more than {limit} characters: is a quote (") left open?'
+    if "unexpected end of data" in text:
+        return 'a quote (") opened in this row is never closed'
+    if "expected after" in text:
+        return 'text after the closing quote (") of a cell: quote the whole cell'
+    return f"not CSV: {text}"
+
+
+def _bad_bytes(found: str) -> bytes:
+    return bytes(ord(c) - 0xDC00 if c != "\x00" else 0 for c in found)
+
+
+def _check_header(file: _FileIdentity, cells: Sequence[str]) -> None:
+    first = cells[0] if cells else ""
+    if first.startswith(("\udcff\udcfe", "\udcfe\udcff")):
+        raise file.error(
+            "the file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8",
+            row=1,
+        )
+    for index, cell in enumerate(cells):
+        if match := _BAD_CHARS.search(cell):
+            raise file.error(
+                f"header cell {index + 1}: {_describe(match.group())}",
+                row=1,
+            )
+
+
+def _check_cells(
+    file: _FileIdentity, header: Sequence[str], cells: Sequence[str], line: int
+) -> None:
+    for index, cell in enumerate(cells):
+        if match := _BAD_CHARS.search(cell):
+            column = header[index] if index < len(header) else None
+            where = "" if column is not None else f"cell {index + 1}: "
+            raise file.error(where + _describe(match.group()), row=line, column=column)
+
+
+def _describe(found: str) -> str:
+    if "\x00" in found:
+        return "a NUL character, which text does not hold (is the file UTF-16? save it as UTF-8)"
+    return f"bytes {_bad_bytes(found)!r} are not UTF-8 (is the file Latin-1? save it as UTF-8)"
 
 
 @dataclass(frozen=True)
@@ -143,7 +320,7 @@ class WriteResult:
     replaced: tuple[str, ...] = ()
 
 
-def provenance(file: ImportFile, *, kind: str, when: datetime) -> list[ox.Quad]:
+def provenance(file: _FileIdentity, *, kind: str, when: datetime) -> list[ox.Quad]:
     """Return the meta-graph quads that describe the import of *file*."""
     g, f = file.graph, file.entity
     xsd = W3["xsd"]
@@ -167,48 +344,143 @@ def provenance(file: ImportFile, *, kind: str, when: datetime) -> list[ox.Quad]:
 
 
 def write_import(
-    file: ImportFile,
+    file: ImportFile | CsvFile,
     triples: Iterable[ox.Triple],
     *,
     kind: str,
     home: Path | None = None,
 ) -> WriteResult:
-    """Put *triples* into *file*'s named graph of the current build, with provenance.
+    """Put *triples* (all of them in memory) into *file*'s named graph, with provenance.
 
-    Everything is built and checked before the store is touched; the new graph and its
-    provenance go in one atomic ``extend``, and only then are older imports of the same
-    file name removed, so no reader sees a half-written import. The store's default graph
-    is the merge of all graphs (see ``build_quads``); imports keep it so, both ways.
+    Every triple is checked before the store is touched; then :func:`write_import_stream`
+    writes them. The store's default graph is the merge of all graphs (see
+    ``build_quads``); imports keep it so, both ways.
 
+    :raises ImportFileError: a blank node (give every resource an IRI).
+    :raises MiikgError: the store cannot be opened for writing.
+    """
+    checked = list(triples)
+    for triple in checked:
+        _check_triple(file, triple)
+    return write_import_stream(file, checked, kind=kind, home=home)
+
+
+def _check_triple(file: _FileIdentity, triple: ox.Triple) -> None:
+    if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
+        raise file.error("blank nodes are not imported: give every resource an IRI")
+
+
+def write_import_stream(
+    file: ImportFile | CsvFile,
+    triples: Iterable[ox.Triple] | Iterable[Terms],
+    *,
+    kind: str,
+    home: Path | None = None,
+) -> WriteResult:
+    """Stream *triples* into *file*'s named graph of the current build, with provenance.
+
+    *triples* (``ox.Triple`` or :data:`Terms`) is read once, lazily, and written in
+    batches of :data:`BATCH_TRIPLES`, each triple into the import's graph and into the
+    default graph (the merge of all graphs), so memory stays bounded however many there
+    are. Triples that fit in one batch go in one transaction; more go in with
+    ``bulk_extend``, batch by batch. The provenance goes in last, in one transaction: an
+    import is complete exactly when the meta graph describes it. Only then are older
+    imports of the same file name removed (in batches too).
+
+    A file already imported (the meta graph describes its graph) changes nothing, and
+    *triples* is not read at all. If anything fails while writing (a blank node, a file that
+    changed since it was checked, a full disk, Ctrl-C), what was written is removed again:
+    the import's graph, and each of its triples from the default graph unless another named
+    graph still holds it. A reader may see the graph filling while it is written, but not
+    its provenance. A graph left without provenance by a killed process is removed the same
+    way before the next import of that file.
+
+    :raises ImportFileError: a blank node, or (re-raised) whatever *triples* raised.
     :raises MiikgError: the store cannot be opened for writing.
     """
     from miikg.graph_builder.store import current_build
 
-    graph = file.graph
-    quads = sorted({ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}, key=str)
-    for quad in quads:
-        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-            raise file.error("blank nodes are not imported: give every resource an IRI")
     path = current_build(home).store
     try:
         store = ox.Store(str(path))
     except OSError as exc:
         raise MiikgError(f"cannot open the store {path} for writing: {exc}") from None
     try:
-        if next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None:
+        graph = file.graph
+        if _is_imported(store, file):
             return WriteResult(graph.value, False, 0)
+        _drop_graph(store, graph)  # the leftover of an interrupted import, if any
         older = _older_imports(store, file)
-        added = [*quads, *provenance(file, kind=kind, when=datetime.now(timezone.utc))]
-        store.extend([*added, *(ox.Quad(q.subject, q.predicate, q.object) for q in added)])
+        try:
+            _write_batches(store, file, triples, graph)
+            count = _count(store, graph)
+            added = provenance(file, kind=kind, when=datetime.now(timezone.utc))
+            _extend(store, [*added, *(ox.Quad(q.subject, q.predicate, q.object) for q in added)])
+        except BaseException:
+            _drop_graph(store, graph)
+            raise
         for old in older:
             _remove_import(store, old)
         store.flush()
     finally:
         del store
-    return WriteResult(graph.value, True, len(quads), tuple(o.value for o in older))
+    return WriteResult(graph.value, True, count, tuple(o.value for o in older))
 
 
-def _older_imports(store: ox.Store, file: ImportFile) -> list[ox.NamedNode]:
+def _extend(store: ox.Store, quads: list[ox.Quad]) -> None:
+    """Add *quads* in one transaction."""
+    store.extend(quads)
+
+
+def _write_batch(store: ox.Store, quads: list[ox.Quad]) -> None:
+    """Add one batch of an import's quads (a seam: tests make it fail to check the undo).
+
+    ``bulk_extend`` writes sorted files straight into the store, about as fast as
+    ``extend`` and with far less memory for large batches; it is not transactional, which
+    is why a failed import is removed again (see :func:`write_import_stream`).
+    """
+    store.bulk_extend(quads)
+
+
+def _write_batches(
+    store: ox.Store,
+    file: _FileIdentity,
+    triples: Iterable[ox.Triple] | Iterable[Terms],
+    graph: ox.NamedNode,
+) -> None:
+    iterator: Iterator[Any] = iter(triples)  # an ox.Triple unpacks as a tuple does
+    blank, quad = ox.BlankNode, ox.Quad
+    first = True
+    while batch := list(itertools.islice(iterator, BATCH_TRIPLES)):
+        quads: list[ox.Quad] = []
+        add = quads.append
+        for s, p, o in batch:
+            if type(s) is blank or type(o) is blank:
+                _check_triple(file, ox.Triple(s, p, o))
+            add(quad(s, p, o, graph))
+            add(quad(s, p, o))
+        if first and len(batch) < BATCH_TRIPLES:  # all of it: one transaction, as before
+            _extend(store, quads)
+        else:
+            _write_batch(store, quads)
+        first = False
+
+
+def _count(store: ox.Store, graph: ox.NamedNode) -> int:
+    result = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    assert isinstance(result, ox.QuerySolutions)
+    (row,) = list(result)
+    value = row["n"]
+    assert isinstance(value, ox.Literal)
+    return int(value.value)
+
+
+def _is_imported(store: ox.Store, file: _FileIdentity) -> bool:
+    derived = store.quads_for_pattern(file.graph, term("prov:wasDerivedFrom"), file.entity, META)
+    return next(iter(derived), None) is not None
+
+
+def _older_imports(store: ox.Store, file: _FileIdentity) -> list[ox.NamedNode]:
     result = store.query(
         importing_query("previous-imports"),
         substitutions={ox.Variable("fileName"): ox.Literal(file.name)},
@@ -219,6 +491,7 @@ def _older_imports(store: ox.Store, file: ImportFile) -> list[ox.NamedNode]:
 
 
 def _remove_import(store: ox.Store, graph: ox.NamedNode) -> None:
+    """Remove an earlier import: its provenance, then its graph (see :func:`_drop_graph`)."""
     files = [
         q.object for q in store.quads_for_pattern(graph, term("prov:wasDerivedFrom"), None, META)
     ]
@@ -226,11 +499,23 @@ def _remove_import(store: ox.Store, graph: ox.NamedNode) -> None:
     for f in files:
         if isinstance(f, ox.NamedNode):
             doomed.extend(store.quads_for_pattern(f, None, None, META))
-    doomed.extend(store.quads_for_pattern(None, None, None, graph))
     for quad in doomed:
         store.remove(quad)
     for quad in doomed:
         _drop_from_merge(store, quad)
+    _drop_graph(store, graph)
+
+
+def _drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
+    """Remove *graph* in batches, and its triples from the merge unless another graph has them."""
+    while batch := list(
+        itertools.islice(store.quads_for_pattern(None, None, None, graph), BATCH_TRIPLES)
+    ):
+        for quad in batch:
+            store.remove(quad)
+        for quad in batch:
+            _drop_from_merge(store, quad)
+    store.remove_graph(graph)
 
 
 def _drop_from_merge(store: ox.Store, quad: ox.Quad) -> None:

@@ -12,7 +12,7 @@ number is the FAIN. Identifiers decide first (FAIN, then UEI), then the recipien
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -22,18 +22,24 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from miikg.linking.importing import (
+    CsvFile,
     CsvRow,
     ImportFile,
     WriteResult,
-    read_csv,
-    read_import_file,
     term,
-    write_import,
+    write_import_stream,
 )
 from miikg.linking.reconcile import Match, Reconciler
 from miikg.ontology.namespaces import ID, W3
 
-__all__ = ["COLUMNS", "ImportReport", "RowOutcome", "import_usaspending", "parse_awards"]
+__all__ = [
+    "COLUMNS",
+    "ImportReport",
+    "RowOutcome",
+    "import_usaspending",
+    "iter_awards",
+    "parse_awards",
+]
 
 #: The columns of USAspending's assistance prime-award download this importer reads.
 COLUMNS = (
@@ -88,21 +94,27 @@ class ImportReport:
     sha256: str
     rows: tuple[RowOutcome, ...]
     write: WriteResult | None = None
+    #: Data rows read; ``rows`` holds only those with a name to reconcile.
+    data_rows: int = 0
 
     def with_status(self, status: str) -> list[RowOutcome]:
         """Return the rows whose match has *status* (matched, ambiguous, unmatched)."""
         return [r for r in self.rows if r.match.status == status]
 
 
-def parse_awards(file: ImportFile) -> list[Award]:
+def parse_awards(file: ImportFile | CsvFile) -> list[Award]:
     """Check every row of *file* and return its awards.
 
     :raises ImportFileError: a missing column, bad encoding, an empty or repeated FAIN, an
         amount or date that does not parse; the message names row and column.
     """
-    awards: list[Award] = []
+    return list(iter_awards(file))
+
+
+def iter_awards(file: ImportFile | CsvFile) -> Iterator[Award]:
+    """Yield the awards of *file* one row at a time, each checked as :func:`parse_awards` does."""
     seen: dict[str, int] = {}
-    for row in read_csv(file, required=COLUMNS):
+    for row in file.rows(required=COLUMNS):
         fain = _required(file, row, "award_id_fain")
         if fain in seen:
             raise file.error(
@@ -112,31 +124,28 @@ def parse_awards(file: ImportFile) -> list[Award]:
             )
         seen[fain] = row.row
         v = row.values
-        awards.append(
-            Award(
-                row=row.row,
-                fain=fain,
-                recipient=_required(file, row, "recipient_name"),
-                uei=v["recipient_uei"],
-                agency=v["awarding_agency_name"],
-                sub_agency=v["awarding_sub_agency_name"],
-                assistance_type=v["assistance_type_description"],
-                start=_date(file, row, "period_of_performance_start_date"),
-                end=_date(file, row, "period_of_performance_current_end_date"),
-                amount=_amount(file, row, "total_obligated_amount"),
-            )
+        yield Award(
+            row=row.row,
+            fain=fain,
+            recipient=_required(file, row, "recipient_name"),
+            uei=v["recipient_uei"],
+            agency=v["awarding_agency_name"],
+            sub_agency=v["awarding_sub_agency_name"],
+            assistance_type=v["assistance_type_description"],
+            start=_date(file, row, "period_of_performance_start_date"),
+            end=_date(file, row, "period_of_performance_current_end_date"),
+            amount=_amount(file, row, "total_obligated_amount"),
         )
-    return awards
 
 
-def _required(file: ImportFile, row: CsvRow, column: str) -> str:
+def _required(file: ImportFile | CsvFile, row: CsvRow, column: str) -> str:
     value = row.values[column]
     if not value:
         raise file.error("empty, but every award needs it", row=row.row, column=column)
     return value
 
 
-def _date(file: ImportFile, row: CsvRow, column: str) -> date | None:
+def _date(file: ImportFile | CsvFile, row: CsvRow, column: str) -> date | None:
     value = row.values[column]
     if not value:
         return None
@@ -148,7 +157,7 @@ def _date(file: ImportFile, row: CsvRow, column: str) -> date | None:
         ) from None
 
 
-def _amount(file: ImportFile, row: CsvRow, column: str) -> Decimal:
+def _amount(file: ImportFile | CsvFile, row: CsvRow, column: str) -> Decimal:
     value = _required(file, row, column)
     try:
         amount = Decimal(value.replace(",", "").removeprefix("$"))
@@ -216,9 +225,23 @@ def award_triples(
     yield ox.Triple(s, term(predicate), ox.NamedNode(entity))
 
 
-def reconcile_awards(awards: Sequence[Award], reconciler: Reconciler) -> list[RowOutcome]:
-    """Return each award's reconciliation, row by row."""
-    return [RowOutcome(a.row, a.fain, link(a, reconciler)) for a in awards]
+def reconcile_awards(awards: Iterable[Award], reconciler: Reconciler) -> list[RowOutcome]:
+    """Return each award's reconciliation, row by row.
+
+    A recipient name is matched once however many awards it has (by name matching is the
+    slow part); an award whose FAIN or UEI the graph knows is reconciled by that as ever.
+    """
+    by_name: dict[str, Match] = {}
+    outcomes = []
+    for award in awards:
+        if any(reconciler.by_identifier(v) for v in (award.fain, award.uei) if v.strip()):
+            match = link(award, reconciler)
+        else:
+            found = by_name.get(award.recipient)
+            match = found if found is not None else link(award, reconciler)
+            by_name[award.recipient] = match
+        outcomes.append(RowOutcome(award.row, award.fain, match))
+    return outcomes
 
 
 def import_usaspending(
@@ -226,22 +249,33 @@ def import_usaspending(
 ) -> ImportReport:
     """Import the award CSV at *path* into its own named graph of the current build.
 
-    Every row is checked and reconciled before anything is written; with *dry_run* nothing
-    is written at all.
+    Every row is checked, then reconciled, before anything is written; with *dry_run*
+    nothing is written at all. The file is streamed (checked, reconciled, then written in
+    batches) and never held whole; the report keeps one outcome per row.
 
     :raises ImportFileError: the file is broken (the message names row and column).
     """
-    file = read_import_file(path)
-    awards = parse_awards(file)
+    file = CsvFile(path)
+    for _ in iter_awards(file):  # first pass: every row checked before anything else
+        pass
     reconciler = Reconciler.from_home(home)
-    outcomes = reconcile_awards(awards, reconciler)
-    report = ImportReport(file.name, file.sha256, tuple(outcomes))
+    outcomes = reconcile_awards(iter_awards(file), reconciler)
+    report = ImportReport(file.name, file.sha256, tuple(outcomes), data_rows=len(outcomes))
     if dry_run:
         return report
-    triples = [
-        t
-        for award, outcome in zip(awards, outcomes, strict=True)
-        for t in award_triples(award, outcome.match, reconciler, source=file.entity)
-    ]
-    written = write_import(file, triples, kind="usaspending", home=home)
-    return ImportReport(file.name, file.sha256, tuple(outcomes), written)
+    written = write_import_stream(
+        file, _triples(file, outcomes, reconciler), kind="usaspending", home=home
+    )
+    return ImportReport(file.name, file.sha256, tuple(outcomes), written, len(outcomes))
+
+
+def _triples(
+    file: CsvFile, outcomes: Sequence[RowOutcome], reconciler: Reconciler
+) -> Iterator[ox.Triple]:
+    """Yield the triples of every award, read again from *file*, with its reconciliation."""
+    pending = iter(outcomes)
+    for award in iter_awards(file):
+        outcome = next(pending, None)
+        if outcome is None or outcome.key != award.fain:
+            raise file.error("the file changed while it was being imported: import it again")
+        yield from award_triples(award, outcome.match, reconciler, source=file.entity)
