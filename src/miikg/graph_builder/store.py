@@ -3,6 +3,18 @@
 A *home* folder holds ``builds/<name>/`` folders and a ``CURRENT`` file naming the one in
 use. A build is written in full under a temporary name, then ``CURRENT`` is replaced in
 one atomic rename; a failed build leaves the previous one untouched.
+
+After the swap, older builds are pruned: the current one and ``KEEP_PREVIOUS`` before it
+stay, and so does any older build still *in use*. A reader marks a build in use with a
+shared advisory lock (``flock``) on the build's folder: :func:`open_store` holds it while
+it opens the store (an open store keeps its files open, so removing the folder later
+does not disturb it), :func:`pin_build` for the rest of the process (``miikg serve``,
+whose query workers reopen the store whenever one is replaced). The pruner takes an
+exclusive lock without waiting; a build it cannot lock is skipped (a later build prunes
+it once its readers are gone), one it can lock is renamed out of the way under that lock
+and then deleted. A reader that named a build just pruned finds it gone once it holds
+its lock and reads ``CURRENT`` again. Without ``flock`` (Windows) nothing is locked and
+only the current and previous builds are kept, as before.
 """
 
 from __future__ import annotations
@@ -11,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,12 +35,28 @@ import pyoxigraph as ox
 from miikg.errors import StoreNotFoundError
 from miikg.ontology.namespaces import PREFIXES
 
-__all__ = ["BuildPaths", "current_build", "default_home", "open_store", "write_build"]
+if sys.platform != "win32":
+    import fcntl
+
+__all__ = [
+    "BuildPaths",
+    "current_build",
+    "default_home",
+    "open_store",
+    "pin_build",
+    "write_build",
+]
 
 HOME_ENV = "MIIKG_HOME"
 POINTER = "CURRENT"
-#: Builds kept besides the current one, so a reader of the previous build finishes.
+#: Builds kept besides the current one (and besides any older build still in use).
 KEEP_PREVIOUS = 1
+#: A pruned build is renamed to this prefix, then deleted.
+_TRASH = ".trash-"
+#: How often a reader reads ``CURRENT`` again when the build it named was just pruned.
+_ATTEMPTS = 10
+#: Lock descriptors of the builds this process has pinned; released when it exits.
+_PINNED: dict[Path, int] = {}
 
 
 def default_home() -> Path:
@@ -80,9 +109,78 @@ def current_build(home: Path | None = None) -> BuildPaths:
     return build
 
 
+def _lock_shared(root: Path) -> int | None:
+    """Hold a shared lock on the build folder *root*; None if that build is gone.
+
+    :raises OSError: the folder cannot be opened or locked here (other than gone).
+    """
+    try:
+        fd = os.open(root, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        # Blocks only while a pruner holds its exclusive lock, that is while it renames.
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        if os.path.samestat(os.fstat(fd), root.stat()):
+            return fd
+    except FileNotFoundError:  # renamed away by a pruner before we got the lock
+        pass
+    except BaseException:
+        os.close(fd)
+        raise
+    os.close(fd)
+    return None
+
+
+def _locked_current(home: Path | None) -> tuple[BuildPaths, int | None]:
+    """Return the current build and a shared lock held on it (None: read unlocked)."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            build = current_build(home)
+        except StoreNotFoundError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+            continue  # CURRENT moved on and its old build was pruned: read it again
+        if sys.platform == "win32":
+            return build, None
+        try:
+            fd = _lock_shared(build.root)
+        except OSError:  # no locks on this file system: read as before
+            return build, None
+        if fd is not None:
+            return build, fd
+    return current_build(home), None  # pruned under us every time: read it as before
+
+
 def open_store(home: Path | None = None) -> ox.Store:
-    """Open the current build's store read-only (no parsing: the store is on disk)."""
-    return ox.Store.read_only(str(current_build(home).store))
+    """Open the current build's store read-only (no parsing: the store is on disk).
+
+    The build is locked while the store opens, so a build finishing meanwhile cannot
+    prune it half-way; once open, the store no longer needs its folder.
+    """
+    build, fd = _locked_current(home)
+    try:
+        return ox.Store.read_only(str(build.store))
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def pin_build(home: Path | None = None) -> BuildPaths:
+    """Return the current build and keep it from being pruned until this process ends.
+
+    For a long-running reader that opens the store again later (``miikg serve`` starts a
+    new query worker on it whenever one is killed). Pinning the same build twice holds
+    one lock.
+    """
+    build, fd = _locked_current(home)
+    if fd is not None:
+        key = build.root.resolve()
+        if key in _PINNED:
+            os.close(fd)
+        else:
+            _PINNED[key] = fd
+    return build
 
 
 def write_build(
@@ -135,6 +233,28 @@ def _point_to(home: Path, name: str) -> None:
 
 
 def _prune(builds: Path, *, keep: set[str]) -> None:
+    """Delete builds older than *keep* and ``KEEP_PREVIOUS`` more, unless in use."""
     done = sorted((p for p in builds.iterdir() if not p.name.startswith(".")), reverse=True)
     for old in [p for p in done if p.name not in keep][KEEP_PREVIOUS:]:
-        shutil.rmtree(old, ignore_errors=True)
+        if sys.platform == "win32":
+            shutil.rmtree(old, ignore_errors=True)
+            continue
+        try:
+            fd = os.open(old, os.O_RDONLY)
+        except OSError:  # another build's prune got there first, or not ours to open
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # a reader holds it: a later build prunes it
+            os.close(fd)
+            continue
+        except OSError:  # no locks on this file system: nobody can hold one either
+            pass
+        try:
+            old.rename(builds / f"{_TRASH}{old.name}")
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    for trash in builds.glob(f"{_TRASH}*"):  # also what an interrupted prune left
+        shutil.rmtree(trash, ignore_errors=True)

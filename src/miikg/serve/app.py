@@ -25,7 +25,7 @@ from miikg.serve.description import Description, describe_store
 from miikg.serve.results import Limits, negotiate
 from miikg.serve.workers import Job, WorkerPool
 
-__all__ = ["ServeConfig", "create_app", "run_server"]
+__all__ = ["ServeConfig", "create_app", "request_head_limit", "run_server"]
 
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
@@ -209,8 +209,26 @@ def create_app(config: ServeConfig) -> Starlette:
     return app
 
 
+def request_head_limit(config: ServeConfig) -> int:
+    """Bytes a request line and headers may take: a GET query at the size limit fits.
+
+    Every byte of the query may be percent-encoded as three; 16 KiB more for the
+    headers and the other parameters. (uvicorn's own limit, h11's 16 KiB, turned a GET
+    query of more than 16 KiB that arrived in several TCP segments, as it does over a
+    real network, into "Invalid HTTP request"; a larger one got no answer at all.)
+    """
+    return config.max_query_bytes * 3 + 16 * 1024
+
+
 def run_server(config: ServeConfig, *, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the endpoint with uvicorn until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(config), host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        h11_max_incomplete_event_size=request_head_limit(config),
+    )

@@ -30,11 +30,13 @@ _UI = {
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from miikg.graph_builder.store import current_build
+    from miikg.graph_builder.store import pin_build
     from miikg.serve.app import ServeConfig, run_server
     from miikg.serve.results import Limits
 
-    build = current_build(args.store)
+    # Pinned: a later `miikg build` must not prune the build this server (and every
+    # query worker it starts to replace a killed one) reads.
+    build = pin_build(args.store)
     config = ServeConfig(
         build.store,
         timeout=args.timeout,
@@ -77,7 +79,9 @@ class _Bar:
 def _cmd_push(args: argparse.Namespace) -> int:
     import hashlib
 
-    from miikg.graph_builder.store import current_build, open_store
+    import pyoxigraph as ox
+
+    from miikg.graph_builder.store import pin_build
     from miikg.serve.push import UrlTransport, push
 
     password = None
@@ -85,14 +89,16 @@ def _cmd_push(args: argparse.Namespace) -> int:
         password = os.environ.get(args.password_env)
         if password is None:
             raise PushError(_UI[args.lang]["no_password"].format(var=args.password_env))
-    build = current_build(args.store)
+    # Pinned, and the store opened from it: the graphs pushed are those of the build the
+    # resume state names, even if a new build becomes current meanwhile.
+    build = pin_build(args.store)
     state = args.state
     if state is None:
         tag = hashlib.sha256(args.endpoint.encode()).hexdigest()[:12]
         state = build.root / f"push-{tag}.json"
     transport = UrlTransport(user=args.user, password=password, auth=args.auth)
     result = push(
-        open_store(args.store),
+        ox.Store.read_only(str(build.store)),
         args.endpoint,
         state=state,
         build_id=build.root.name,

@@ -171,11 +171,32 @@ def check_service(iri: str, allow_services: Collection[str]) -> str:
     return iri
 
 
+#: IPv6 prefixes whose last 32 bits are an IPv4 address: NAT64 (RFC 6052) and the
+#: deprecated IPv4-compatible form (``::127.0.0.1``)
+_IPV4_IN_LOW_BITS = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global unicast address; an IPv6 one that carries an IPv4 address, only if that
+    one is public too (``::ffff:127.0.0.1``, ``64:ff9b::7f00:1``, ``2002:7f00:1::`` and
+    ``::127.0.0.1`` all lead to 127.0.0.1 where the network translates them)."""
+    if not address.is_global or address.is_multicast:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour
+        if inner is None and any(address in net for net in _IPV4_IN_LOW_BITS):
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if inner is not None:
+            return _is_public(inner)
+    return True
+
+
 def is_public_http_iri(iri: str) -> bool:
     """Tell whether *iri* is http(s) and every address of its host is public.
 
     Loopback, private (RFC 1918, unique-local), link-local, multicast, reserved and
-    unspecified addresses are not public; a host that does not resolve is not either.
+    unspecified addresses are not public, nor IPv6 forms of such IPv4 addresses
+    (mapped, NAT64, 6to4, IPv4-compatible); a host that does not resolve is not either.
     """
     parts = urlsplit(iri)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -185,7 +206,6 @@ def is_public_http_iri(iri: str) -> bool:
     except (OSError, UnicodeError):
         return False
     for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global or address.is_multicast:
+        if not _is_public(ipaddress.ip_address(str(info[4][0]).split("%")[0])):
             return False
     return bool(infos)
