@@ -114,10 +114,12 @@ def read_catalog(store: ox.Store) -> Catalog:
     for row in run_named(store, "network-sources"):
         iri = row.text("source")
         names = catalog.labels.get(iri, {})
+        locator = row.text("locator")
         catalog.sources[_source_id(iri)] = SourceInfo(
             id=_source_id(iri),
-            en=names.get("en", ""),
-            zh=names.get("zh", ""),
+            # An imported file has no label of its own: its name says what it is.
+            en=names.get("en") or f"Imported file {locator}",
+            zh=names.get("zh") or f"导入的文件 {locator}",
             locator=row.text("locator"),
             url=row.text("url"),
             is_paper=row.text("paper") == "true",
