@@ -23,7 +23,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -40,15 +40,11 @@ from miikg.linking.importing import (
     Terms,
     WriteResult,
     _drop_from_merge,
-    _drop_graph,
-    _is_imported,
-    _older_imports,
-    _remove_import,
-    provenance,
     read_import_file,
     term,
     write_import,
     write_import_stream,
+    write_into_store,
 )
 from miikg.linking.reconcile import Match, Reconciler
 from miikg.linking.usaspending import ImportReport, RowOutcome
@@ -391,30 +387,13 @@ def _bulk_import(
     path: Path, fmt: ox.RdfFormat, sha256: str, triples: int, *, home: Path | None
 ) -> WriteResult:
     """Bulk-load a checked file without blank nodes; see :func:`import_rdf`."""
-    from miikg.graph_builder.store import current_build
-
     file = _CheckedFile(path, b"", sha256)
-    graph = file.graph
-    store_path = current_build(home).store
-    try:
-        store = ox.Store(str(store_path))
-    except OSError as exc:
-        raise MiikgError(f"cannot open the store {store_path} for writing: {exc}") from None
-    try:
-        if _is_imported(store, file):
-            return WriteResult(graph.value, False, 0)
-        _drop_graph(store, graph)  # what an interrupted earlier import of these bytes left
-        older = _older_imports(store, file)
-        try:
-            _load_twice(store, path, fmt, graph)
-            added = provenance(file, kind="rdf", when=datetime.now(timezone.utc))
-            store.extend([*added, *(ox.Quad(q.subject, q.predicate, q.object) for q in added)])
-        except BaseException:  # a full disk, Ctrl-C: take out what went in
-            _undo_bulk_load(store, graph, path, fmt)
-            raise
-        for old in older:
-            _remove_import(store, old)
-        store.flush()
-    finally:
-        del store
-    return WriteResult(graph.value, True, triples, tuple(o.value for o in older))
+
+    def write(store: ox.Store, graph: ox.NamedNode) -> int:
+        _load_twice(store, path, fmt, graph)
+        return triples
+
+    def undo(store: ox.Store, graph: ox.NamedNode) -> None:  # a full disk, Ctrl-C
+        _undo_bulk_load(store, graph, path, fmt)
+
+    return write_into_store(file, write, kind="rdf", home=home, undo=undo)

@@ -17,11 +17,11 @@ import hashlib
 import io
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeAlias
 
 import pyoxigraph as ox
 
@@ -35,10 +35,12 @@ __all__ = [
     "ImportFile",
     "Terms",
     "WriteResult",
+    "Writer",
     "read_csv",
     "read_import_file",
     "write_import",
     "write_import_stream",
+    "write_into_store",
 ]
 
 META = ox.NamedNode(GRAPH + "meta")
@@ -398,6 +400,35 @@ def write_import_stream(
     :raises ImportFileError: a blank node, or (re-raised) whatever *triples* raised.
     :raises MiikgError: the store cannot be opened for writing.
     """
+
+    def write(store: ox.Store, graph: ox.NamedNode) -> int:
+        _write_batches(store, file, triples, graph)
+        return _count(store, graph)
+
+    return write_into_store(file, write, kind=kind, home=home)
+
+
+#: Writes an import's triples into its graph and the merged default graph; returns how
+#: many the graph holds.
+Writer: TypeAlias = Callable[[ox.Store, ox.NamedNode], int]
+
+
+def write_into_store(
+    file: _FileIdentity,
+    write: Writer,
+    *,
+    kind: str,
+    home: Path | None = None,
+    undo: Callable[[ox.Store, ox.NamedNode], None] | None = None,
+) -> WriteResult:
+    """The write every import shares: skip what is imported, *write*, provenance, replace.
+
+    See :func:`write_import_stream`. *undo* takes out what a failed *write* left (by
+    default the import's graph, and its triples from the merge unless another graph
+    holds them).
+
+    :raises MiikgError: the store cannot be opened for writing.
+    """
     from miikg.graph_builder.store import current_build
 
     path = current_build(home).store
@@ -412,12 +443,11 @@ def write_import_stream(
         _drop_graph(store, graph)  # the leftover of an interrupted import, if any
         older = _older_imports(store, file)
         try:
-            _write_batches(store, file, triples, graph)
-            count = _count(store, graph)
+            count = write(store, graph)
             added = provenance(file, kind=kind, when=datetime.now(timezone.utc))
             _extend(store, [*added, *(ox.Quad(q.subject, q.predicate, q.object) for q in added)])
         except BaseException:
-            _drop_graph(store, graph)
+            (undo or _drop_graph)(store, graph)
             raise
         for old in older:
             _remove_import(store, old)
