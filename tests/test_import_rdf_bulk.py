@@ -109,3 +109,24 @@ def test_a_syntax_error_anywhere_imports_nothing(target: Path, tmp_path: Path) -
     with pytest.raises(MiikgError, match=r"^partners\.nt: not valid N-Triples: .*line 1001"):
         import_rdf(_write(tmp_path, "partners.nt", lines), home=target)
     assert set(open_store(target)) == before
+
+
+def test_a_dataset_becomes_one_graph_and_repeated_triples_count_once(
+    target: Path, tmp_path: Path
+) -> None:
+    quads = [
+        line.replace(" .\n", f" <https://example.org/g/{n % 3}> .\n")
+        for n, line in enumerate(TRIPLES[:10])
+    ]
+    data = _write(tmp_path, "partners.nq", quads + quads[:4])
+    result = import_rdf(data, home=target)
+    assert result.changed and result.quads == 20
+    store = open_store(target)
+    graphs = {q.graph_name.value for q in store if "example.org/g/" in str(q.graph_name)}
+    assert graphs == set()
+    assert (
+        sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(result.graph))) == 20
+    )
+
+    repeated = _write(tmp_path, "twice.nt", TRIPLES[:10] + TRIPLES[:10])
+    assert import_rdf(repeated, home=target).quads == 20

@@ -39,6 +39,7 @@ from miikg.linking.importing import (
     ImportFile,
     Terms,
     WriteResult,
+    _count,
     _drop_from_merge,
     read_import_file,
     term,
@@ -260,10 +261,11 @@ def import_rdf(path: Path, *, home: Path | None = None) -> WriteResult:
     become IRIs under the import graph, numbered in the order they first appear.
 
     The file is read as a stream, twice at most: one pass parses all of it and computes
-    its checksum, so a syntax error anywhere imports nothing; then a file without blank
-    nodes is bulk-loaded, into its named graph and the merged default graph at once (two
-    loaders on two threads), and its provenance is written last. A file with blank nodes
-    is named in Python and written in one transaction (``write_import``).
+    its checksum, so a syntax error anywhere imports nothing; then a file of triples
+    without blank nodes is bulk-loaded, into its named graph and the merged default graph
+    at once (two loaders on two threads), and its provenance is written last. A file with
+    blank nodes, or a dataset (N-Quads, TriG), is read into memory, renamed in Python and
+    written in one transaction (``write_import``).
 
     :raises ImportFileError: an unknown extension, or a syntax error with its position
         (a truncated file imports nothing).
@@ -275,10 +277,10 @@ def import_rdf(path: Path, *, home: Path | None = None) -> WriteResult:
             path.name,
             f"unknown RDF file extension {path.suffix!r}: use .ttl, .nt, .nq, .trig, .rdf, .jsonld",
         )
-    sha256, triples, blank = _check_rdf(path, fmt)
-    if blank:
-        return _import_rdf_with_blank_nodes(path, fmt, home=home)
-    return _bulk_import(path, fmt, sha256, triples, home=home)
+    sha256, blank = _check_rdf(path, fmt)
+    if blank or fmt.supports_datasets:
+        return _import_rdf_in_memory(path, fmt, home=home)
+    return _bulk_import(path, fmt, sha256, home=home)
 
 
 class _HashingReader(io.RawIOBase):
@@ -298,17 +300,16 @@ class _HashingReader(io.RawIOBase):
         return n or 0
 
 
-def _check_rdf(path: Path, fmt: ox.RdfFormat) -> tuple[str, int, bool]:
-    """Parse all of *path*: return its sha256, how many triples, whether it has blank nodes.
+def _check_rdf(path: Path, fmt: ox.RdfFormat) -> tuple[str, bool]:
+    """Parse all of *path*: return its sha256 and whether it has blank nodes.
 
     :raises ImportFileError: the file cannot be read or does not parse.
     """
-    triples, blank = 0, False
+    blank = False
     try:
         with path.open("rb") as handle:
             reader = _HashingReader(handle)
             for quad in ox.parse(io.BufferedReader(reader, 1 << 20), format=fmt):
-                triples += 1
                 if not blank and (
                     isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
                 ):
@@ -318,12 +319,10 @@ def _check_rdf(path: Path, fmt: ox.RdfFormat) -> tuple[str, int, bool]:
         raise ImportFileError(path.name, f"cannot read it: {exc.strerror}") from None
     except (SyntaxError, ValueError) as exc:
         raise ImportFileError(path.name, f"not valid {fmt.name}: {exc}") from None
-    return reader.digest.hexdigest(), triples, blank
+    return reader.digest.hexdigest(), blank
 
 
-def _import_rdf_with_blank_nodes(
-    path: Path, fmt: ox.RdfFormat, *, home: Path | None
-) -> WriteResult:
+def _import_rdf_in_memory(path: Path, fmt: ox.RdfFormat, *, home: Path | None) -> WriteResult:
     file = read_import_file(path)
     skolem: dict[str, ox.NamedNode] = {}
     base = f"{GRAPH}import-{file.sha256[:16]}/node/"
@@ -383,15 +382,13 @@ def _load_twice(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: ox.NamedN
         raise MiikgError(f"{path.name}: the import failed and was undone: {errors[0]}")
 
 
-def _bulk_import(
-    path: Path, fmt: ox.RdfFormat, sha256: str, triples: int, *, home: Path | None
-) -> WriteResult:
-    """Bulk-load a checked file without blank nodes; see :func:`import_rdf`."""
+def _bulk_import(path: Path, fmt: ox.RdfFormat, sha256: str, *, home: Path | None) -> WriteResult:
+    """Bulk-load a checked file of triples without blank nodes; see :func:`import_rdf`."""
     file = _CheckedFile(path, b"", sha256)
 
     def write(store: ox.Store, graph: ox.NamedNode) -> int:
         _load_twice(store, path, fmt, graph)
-        return triples
+        return _count(store, graph)
 
     def undo(store: ox.Store, graph: ox.NamedNode) -> None:  # a full disk, Ctrl-C
         _undo_bulk_load(store, graph, path, fmt)
