@@ -42,6 +42,11 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+from report import markdown  # noqa: E402
+
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 
 
@@ -122,7 +127,7 @@ def curated(work: Path, s: Settings) -> tuple[Path, dict[str, Any]]:
     return home, out
 
 
-def import_step(size: str, data: Path, home: Path, work: Path, s: Settings) -> dict[str, Any]:
+def import_step(data: Path, home: Path, work: Path, s: Settings) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for engine in ("miikg", "raw", "raw-same", "rdflib"):
         runs = []
@@ -213,13 +218,11 @@ def main() -> int:
         skip: list[str] = []
         for size in s.sizes:
             print(f"size {size}", flush=True)
-            sys.path.insert(0, str(HERE))
-            from generate import generate
 
             data = work / f"data-{size}.nt"
             triples = generate(SIZES[size], data)
             entry: dict[str, Any] = {"triples": triples, "bytes": data.stat().st_size}
-            entry["import"] = import_step(size, data, home, work, s)
+            entry["import"] = import_step(data, home, work, s)
             imported = work / f"import-miikg-{s.import_reps - 1}"
             entry["queries"] = query_step(imported, s, skip)
             skip = sorted(
@@ -244,8 +247,6 @@ def main() -> int:
             for old in work.glob("import-*"):
                 shutil.rmtree(old, ignore_errors=True)
     results["seconds"] = time.perf_counter() - started
-    from report import markdown
-
     text = markdown(results)
     args.out.mkdir(parents=True, exist_ok=True)
     name = "quick" if args.quick else "latest"

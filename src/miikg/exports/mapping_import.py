@@ -23,7 +23,7 @@ import yaml
 
 from miikg.errors import MiikgError
 from miikg.exports.sssom import CURIE_MAP, expand
-from miikg.graph_builder.store import current_build
+from miikg.graph_builder.store import open_writable
 from miikg.ontology.namespaces import GRAPH, ID, PREFIXES
 
 __all__ = ["PREDICATES", "REQUIRED", "MappingImport", "MappingImportError", "import_mappings"]
@@ -254,11 +254,7 @@ def import_mappings(
     except UnicodeDecodeError as exc:
         raise MappingImportError(path.name, f"not UTF-8 (byte {exc.start})") from None
     digest = hashlib.sha256(data).hexdigest()
-    location = current_build(store).store
-    try:
-        target = ox.Store(str(location))
-    except OSError as exc:
-        raise MiikgError(f"cannot open the store {location} for writing: {exc}") from None
+    target = open_writable(store)
     try:
         rows = _rows(path.name, text, target)
         graph, quads = _quads(path.name, digest, rows, when or datetime.now(timezone.utc))

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from miikg.errors import StoreNotFoundError
+from miikg.errors import MiikgError, StoreNotFoundError
 from miikg.ontology.namespaces import PREFIXES
 
 if sys.platform != "win32":
@@ -43,6 +43,7 @@ __all__ = [
     "current_build",
     "default_home",
     "open_store",
+    "open_writable",
     "pin_build",
     "write_build",
 ]
@@ -164,6 +165,18 @@ def open_store(home: Path | None = None) -> ox.Store:
     finally:
         if fd is not None:
             os.close(fd)
+
+
+def open_writable(home: Path | None = None) -> ox.Store:
+    """Open the current build's store for writing (what imports add to it).
+
+    :raises MiikgError: the store cannot be opened (another process writes to it).
+    """
+    path = current_build(home).store
+    try:
+        return ox.Store(str(path))
+    except OSError as exc:
+        raise MiikgError(f"cannot open the store {path} for writing: {exc}") from None
 
 
 def pin_build(home: Path | None = None) -> BuildPaths:

@@ -17,8 +17,6 @@ checked before anything is written.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -34,9 +32,8 @@ import pyoxigraph as ox
 from miikg.errors import DataError, ImportFileError, MiikgError
 from miikg.graph_builder.load import MAX_FILE_BYTES, parse_yaml
 from miikg.linking.importing import (
-    CsvFile,
     CsvRow,
-    ImportFile,
+    StreamedFile,
     Terms,
     WriteResult,
     _count,
@@ -148,7 +145,7 @@ def read_mapping(path: Path) -> Mapping:
     return Mapping(str(subject["column"]), str(subject["template"]), kind_iri, tuple(mapped))
 
 
-def _literal(file: CsvFile, row: int, col: ColumnMap, value: str) -> ox.Literal:
+def _literal(file: StreamedFile, row: int, col: ColumnMap, value: str) -> ox.Literal:
     if col.language:
         return ox.Literal(value, language=col.language)
     if col.datatype is None:
@@ -178,7 +175,7 @@ def import_csv(
     :raises ImportFileError: a broken mapping, CSV, or cell (naming file, row, column).
     """
     mapping = read_mapping(mapping_path)
-    file = CsvFile(path)
+    file = StreamedFile(path)
     required = [mapping.subject_column, *(c.column for c in mapping.columns)]
     reconciler: Reconciler | None = None
     if any(c.kind == "reconcile" for c in mapping.columns):
@@ -211,7 +208,7 @@ def import_csv(
 
 
 def _row_triples(
-    file: CsvFile,
+    file: StreamedFile,
     mapping: Mapping,
     row: CsvRow,
     match: Callable[[str], Match],
@@ -277,49 +274,30 @@ def import_rdf(path: Path, *, home: Path | None = None) -> WriteResult:
             path.name,
             f"unknown RDF file extension {path.suffix!r}: use .ttl, .nt, .nq, .trig, .rdf, .jsonld",
         )
-    sha256, blank = _check_rdf(path, fmt)
-    if blank or fmt.supports_datasets:
+    file = StreamedFile(path)
+    if _check_rdf(file, fmt) or fmt.supports_datasets:
         return _import_rdf_in_memory(path, fmt, home=home)
-    return _bulk_import(path, fmt, sha256, home=home)
+    return _bulk_import(file, fmt, home=home)
 
 
-class _HashingReader(io.RawIOBase):
-    """A binary file that hashes what is read from it."""
-
-    def __init__(self, handle: io.BufferedReader) -> None:
-        self._handle = handle
-        self.digest = hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        n = self._handle.readinto(buffer)
-        if n:
-            self.digest.update(memoryview(buffer)[:n])
-        return n or 0
-
-
-def _check_rdf(path: Path, fmt: ox.RdfFormat) -> tuple[str, bool]:
-    """Parse all of *path*: return its sha256 and whether it has blank nodes.
+def _check_rdf(file: StreamedFile, fmt: ox.RdfFormat) -> bool:
+    """Parse all of *file* (so its checksum is known); tell whether it has blank nodes.
 
     :raises ImportFileError: the file cannot be read or does not parse.
     """
     blank = False
     try:
-        with path.open("rb") as handle:
-            reader = _HashingReader(handle)
-            for quad in ox.parse(io.BufferedReader(reader, 1 << 20), format=fmt):
+        with file.reading() as binary:
+            for quad in ox.parse(binary, format=fmt):
                 if not blank and (
                     isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
                 ):
                     blank = True
-            reader.read()  # what the parser left unread still counts in the checksum
     except OSError as exc:
-        raise ImportFileError(path.name, f"cannot read it: {exc.strerror}") from None
+        raise file.error(f"cannot read it: {exc.strerror}") from None
     except (SyntaxError, ValueError) as exc:
-        raise ImportFileError(path.name, f"not valid {fmt.name}: {exc}") from None
-    return reader.digest.hexdigest(), blank
+        raise file.error(f"not valid {fmt.name}: {exc}") from None
+    return blank
 
 
 def _import_rdf_in_memory(path: Path, fmt: ox.RdfFormat, *, home: Path | None) -> WriteResult:
@@ -337,17 +315,6 @@ def _import_rdf_in_memory(path: Path, fmt: ox.RdfFormat, *, home: Path | None) -
     quads = ox.parse(file.data, format=fmt)
     triples = [ox.Triple(named(q.subject), q.predicate, named(q.object)) for q in quads]
     return write_import(file, triples, kind="rdf", home=home)
-
-
-@dataclass(frozen=True)
-class _CheckedFile(ImportFile):
-    """A file checked as a stream: its checksum is known, its bytes are not held."""
-
-    digest: str = ""
-
-    @property
-    def sha256(self) -> str:
-        return self.digest
 
 
 def _undo_bulk_load(store: ox.Store, graph: ox.NamedNode, path: Path, fmt: ox.RdfFormat) -> None:
@@ -382,9 +349,9 @@ def _load_twice(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: ox.NamedN
         raise MiikgError(f"{path.name}: the import failed and was undone: {errors[0]}")
 
 
-def _bulk_import(path: Path, fmt: ox.RdfFormat, sha256: str, *, home: Path | None) -> WriteResult:
+def _bulk_import(file: StreamedFile, fmt: ox.RdfFormat, *, home: Path | None) -> WriteResult:
     """Bulk-load a checked file of triples without blank nodes; see :func:`import_rdf`."""
-    file = _CheckedFile(path, b"", sha256)
+    path = file.path
 
     def write(store: ox.Store, graph: ox.NamedNode) -> int:
         _load_twice(store, path, fmt, graph)

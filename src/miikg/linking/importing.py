@@ -6,7 +6,7 @@ a ``prov:Entity`` for the file (``dcterms:title`` its name, ``dcterms:identifier
 ``sha256:<hex>``), generated at the import time. The same bytes give the same graph, so a
 re-import changes nothing; new bytes under a file name imported before replace that import.
 
-A CSV is read as a stream (:class:`CsvFile`), never whole: once to check every row (and
+A CSV is read as a stream (:class:`StreamedFile`), never whole: once to check every row (and
 learn the checksum), once more to write, so memory does not grow with the number of rows.
 """
 
@@ -18,6 +18,7 @@ import io
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,14 +26,14 @@ from typing import IO, Any, TypeAlias
 
 import pyoxigraph as ox
 
-from miikg.errors import ImportFileError, MiikgError
+from miikg.errors import ImportFileError
 from miikg.linking.reconcile import importing_query
 from miikg.ontology.namespaces import GRAPH, ID, MIIKG, W3
 
 __all__ = [
-    "CsvFile",
     "CsvRow",
     "ImportFile",
+    "StreamedFile",
     "Terms",
     "WriteResult",
     "Writer",
@@ -94,16 +95,28 @@ class _FileIdentity:
     def _open(self) -> tuple[IO[bytes], _Digest | None]:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def rows(self, *, required: Sequence[str]) -> Iterator[CsvRow]:
-        """Yield the data rows of this UTF-8 CSV file, one at a time; see :func:`read_csv`."""
+    @contextmanager
+    def reading(self) -> Iterator[IO[bytes]]:
+        """Open the file for one pass over its bytes.
+
+        A :class:`StreamedFile` learns its checksum from the first complete pass (what the
+        reader leaves unread is hashed too) and checks every later one against it.
+        """
         binary, digest = self._open()
         with binary:
+            yield binary
+            while binary.read(_CHUNK):
+                pass
+        if digest is not None:
+            digest.finish()
+
+    def rows(self, *, required: Sequence[str]) -> Iterator[CsvRow]:
+        """Yield the data rows of this UTF-8 CSV file, one at a time; see :func:`read_csv`."""
+        with self.reading() as binary:
             text = io.TextIOWrapper(
                 binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
             )
             yield from _csv_rows(self, text, required)
-            if digest is not None:
-                digest.finish()
 
 
 @dataclass(frozen=True)
@@ -121,10 +134,11 @@ class ImportFile(_FileIdentity):
         return io.BytesIO(self.data), None
 
 
-class CsvFile(_FileIdentity):
-    """A CSV file read from disk as a stream, never whole; its checksum is learnt on the way.
+class StreamedFile(_FileIdentity):
+    """A file read from disk as a stream, never whole; its checksum is learnt on the way.
 
-    :meth:`rows` may be read through more than once (to check, then to write); each pass
+    :meth:`rows` (or :meth:`reading`) may go through it more than once (to check, then to
+    write); each pass
     hashes the bytes it reads, and a pass that reads other bytes than the first fails, so
     a file that changes during an import cannot be written under the old checksum.
     """
@@ -137,7 +151,7 @@ class CsvFile(_FileIdentity):
     def sha256(self) -> str:
         """Return the checksum; known once :meth:`rows` has been read through."""
         if self._sha256 is None:
-            raise RuntimeError(f"{self.name}: read the rows through before asking the checksum")
+            raise RuntimeError(f"{self.name}: read the file through before asking the checksum")
         return self._sha256
 
     def _open(self) -> tuple[IO[bytes], _Digest | None]:
@@ -150,9 +164,9 @@ class CsvFile(_FileIdentity):
 
 
 class _Digest:
-    """The sha256 of one pass over a :class:`CsvFile`, checked against the first pass."""
+    """The sha256 of one pass over a :class:`StreamedFile`, checked against the first pass."""
 
-    def __init__(self, file: CsvFile) -> None:
+    def __init__(self, file: StreamedFile) -> None:
         self.file = file
         self.hash = hashlib.sha256()
 
@@ -204,7 +218,7 @@ class CsvRow:
     values: dict[str, str]
 
 
-def read_csv(file: ImportFile | CsvFile, *, required: Sequence[str]) -> list[CsvRow]:
+def read_csv(file: ImportFile | StreamedFile, *, required: Sequence[str]) -> list[CsvRow]:
     """Decode *file* as UTF-8 CSV with a header holding every *required* column.
 
     :raises ImportFileError: bytes that are not UTF-8 (with the row and column where they
@@ -346,7 +360,7 @@ def provenance(file: _FileIdentity, *, kind: str, when: datetime) -> list[ox.Qua
 
 
 def write_import(
-    file: ImportFile | CsvFile,
+    file: ImportFile | StreamedFile,
     triples: Iterable[ox.Triple],
     *,
     kind: str,
@@ -373,7 +387,7 @@ def _check_triple(file: _FileIdentity, triple: ox.Triple) -> None:
 
 
 def write_import_stream(
-    file: ImportFile | CsvFile,
+    file: ImportFile | StreamedFile,
     triples: Iterable[ox.Triple] | Iterable[Terms],
     *,
     kind: str,
@@ -429,13 +443,9 @@ def write_into_store(
 
     :raises MiikgError: the store cannot be opened for writing.
     """
-    from miikg.graph_builder.store import current_build
+    from miikg.graph_builder.store import open_writable
 
-    path = current_build(home).store
-    try:
-        store = ox.Store(str(path))
-    except OSError as exc:
-        raise MiikgError(f"cannot open the store {path} for writing: {exc}") from None
+    store = open_writable(home)
     try:
         graph = file.graph
         if _is_imported(store, file):

@@ -22,9 +22,9 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from miikg.linking.importing import (
-    CsvFile,
     CsvRow,
     ImportFile,
+    StreamedFile,
     WriteResult,
     term,
     write_import_stream,
@@ -102,7 +102,7 @@ class ImportReport:
         return [r for r in self.rows if r.match.status == status]
 
 
-def parse_awards(file: ImportFile | CsvFile) -> list[Award]:
+def parse_awards(file: ImportFile | StreamedFile) -> list[Award]:
     """Check every row of *file* and return its awards.
 
     :raises ImportFileError: a missing column, bad encoding, an empty or repeated FAIN, an
@@ -111,7 +111,7 @@ def parse_awards(file: ImportFile | CsvFile) -> list[Award]:
     return list(iter_awards(file))
 
 
-def iter_awards(file: ImportFile | CsvFile) -> Iterator[Award]:
+def iter_awards(file: ImportFile | StreamedFile) -> Iterator[Award]:
     """Yield the awards of *file* one row at a time, each checked as :func:`parse_awards` does."""
     seen: dict[str, int] = {}
     for row in file.rows(required=COLUMNS):
@@ -138,14 +138,14 @@ def iter_awards(file: ImportFile | CsvFile) -> Iterator[Award]:
         )
 
 
-def _required(file: ImportFile | CsvFile, row: CsvRow, column: str) -> str:
+def _required(file: ImportFile | StreamedFile, row: CsvRow, column: str) -> str:
     value = row.values[column]
     if not value:
         raise file.error("empty, but every award needs it", row=row.row, column=column)
     return value
 
 
-def _date(file: ImportFile | CsvFile, row: CsvRow, column: str) -> date | None:
+def _date(file: ImportFile | StreamedFile, row: CsvRow, column: str) -> date | None:
     value = row.values[column]
     if not value:
         return None
@@ -157,7 +157,7 @@ def _date(file: ImportFile | CsvFile, row: CsvRow, column: str) -> date | None:
         ) from None
 
 
-def _amount(file: ImportFile | CsvFile, row: CsvRow, column: str) -> Decimal:
+def _amount(file: ImportFile | StreamedFile, row: CsvRow, column: str) -> Decimal:
     value = _required(file, row, column)
     try:
         amount = Decimal(value.replace(",", "").removeprefix("$"))
@@ -255,7 +255,7 @@ def import_usaspending(
 
     :raises ImportFileError: the file is broken (the message names row and column).
     """
-    file = CsvFile(path)
+    file = StreamedFile(path)
     for _ in iter_awards(file):  # first pass: every row checked before anything else
         pass
     reconciler = Reconciler.from_home(home)
@@ -270,7 +270,7 @@ def import_usaspending(
 
 
 def _triples(
-    file: CsvFile, outcomes: Sequence[RowOutcome], reconciler: Reconciler
+    file: StreamedFile, outcomes: Sequence[RowOutcome], reconciler: Reconciler
 ) -> Iterator[ox.Triple]:
     """Yield the triples of every award, read again from *file*, with its reconciliation."""
     pending = iter(outcomes)
