@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from miikg.errors import QueryRefusedError
@@ -46,6 +46,8 @@ class ServeConfig:
     queue_wait: float = 30.0
     #: address space of one worker, bytes (0: no limit)
     worker_memory: int = 2048 * 2**20
+    #: where the graph's base IRI (https://w3id.org/miikg/) is served; None: this server
+    base_iri: str | None = None
 
 
 def _refuse(exc: QueryRefusedError) -> Response:
@@ -180,11 +182,6 @@ class Endpoint:
         )
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
-    async def page(self, request: Request) -> Response:
-        from miikg.serve.page import render_page
-
-        return HTMLResponse(render_page())
-
 
 def create_app(config: ServeConfig) -> Starlette:
     """Return the ASGI app; its workers start and stop with the app's lifespan."""
@@ -198,10 +195,14 @@ def create_app(config: ServeConfig) -> Starlette:
         finally:
             await endpoint.pool.close()
 
+    from miikg.serve.linked_data import linked_data_routes
+
+    # The query page, entity pages (/id, /ontology, /graph), search and their files.
+    pages = linked_data_routes(config.store, base_iri=config.base_iri)
     app = Starlette(
         routes=[
-            Route("/", endpoint.page, methods=["GET"]),
             Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
+            *pages,
         ],
         lifespan=lifespan,
     )

@@ -45,6 +45,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         limits=Limits(rows=args.max_rows, bytes=args.max_bytes),
         allow_services=tuple(args.allow_service),
         worker_memory=args.worker_memory * 2**20,
+        base_iri=args.base_iri,
     )
     message = _UI[args.lang]["serving"].format(store=build.root, host=args.host, port=args.port)
     print(message, file=sys.stderr)
@@ -177,6 +178,14 @@ def add_commands(sub: Any) -> None:
         metavar="IRI",
         help="a public SPARQL endpoint that SERVICE may call (repeatable; default: none) "
         "(允许 SERVICE 调用的公共端点)",
+    )
+    p.add_argument(
+        "--base-iri",
+        default=None,
+        metavar="URL",
+        help="the URL that stands for https://w3id.org/miikg/ in page links, e.g. where a "
+        "proxy publishes this server (default: this server's own root) "
+        "(页面链接中代替 https://w3id.org/miikg/ 的地址)",
     )
     p.set_defaults(func=_cmd_serve)
 
