@@ -349,6 +349,7 @@ def _parser() -> argparse.ArgumentParser:
     from miikg.exports.export_commands import add_commands as add_export_commands
     from miikg.exports.mapping_commands import add_commands as add_mapping_commands
     from miikg.exports.mapping_commands import import_group
+    from miikg.exports.site_commands import add_commands as add_site_commands
     from miikg.linking.commands import add_commands as add_linking_commands
     from miikg.linking.commands import add_import_subcommands
     from miikg.queries.federated.commands import add_commands as add_federated_commands
@@ -357,6 +358,7 @@ def _parser() -> argparse.ArgumentParser:
     add_serve_commands(sub)
     add_network_commands(sub)
     add_export_commands(sub)
+    add_site_commands(sub)
     add_mapping_commands(sub)
     add_import_subcommands(import_group(sub))
     add_linking_commands(sub)

@@ -26,6 +26,7 @@ __all__ = [
     "ReleaseDiff",
     "diff_nquads",
     "verify_checksums",
+    "write_checksums",
     "write_release",
 ]
 
@@ -194,7 +195,8 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_checksums(folder: Path) -> Path:
+def write_checksums(folder: Path) -> Path:
+    """Write ``SHA256SUMS`` for every file under *folder*; return its path."""
     files = sorted(
         p.relative_to(folder).as_posix()
         for p in folder.rglob("*")
@@ -236,4 +238,4 @@ def write_release(source: Source, folder: Path, *, previous: Path | None = None)
     if previous is not None:
         diff = diff_nquads(Path(previous) / NQUADS, folder / NQUADS)
         (folder / CHANGES).write_text(diff.text(), encoding="utf-8")
-    return Release(folder, files, _write_checksums(folder), diff)
+    return Release(folder, files, write_checksums(folder), diff)

@@ -73,6 +73,8 @@ SOURCE_LINK = ox.NamedNode(_DCT + "source")
 #: Incoming links and graph claims shown at most (the rest are counted as "more").
 INCOMING_LIMIT = 200
 GRAPH_CLAIMS_LIMIT = 300
+#: How a named graph is called after its source, in each language.
+GRAPH_LABEL = {"en": "Claims of {source}", "zh": "{source}中的陈述"}
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
@@ -218,10 +220,21 @@ class _Labels:
         if iri not in self._seen:
             try:
                 found = self.literal(iri, LABEL_PROPERTIES)
+                if not found and iri.startswith(GRAPH):
+                    found = self._graph_label(iri)
             except ValueError:
                 found = ""
             self._seen[iri] = found or curie(iri)
         return self._seen[iri]
+
+    def _graph_label(self, graph: str) -> str:
+        """A named graph has no label of its own: name it after its source."""
+        for quad in self.store.quads_for_pattern(ox.NamedNode(graph), DERIVED_FROM, None, None):
+            if isinstance(quad.object, ox.NamedNode):
+                source = self.literal(quad.object.value, LABEL_PROPERTIES)
+                if source:
+                    return GRAPH_LABEL[self.lang].format(source=source)
+        return ""
 
     def value(self, term: Term) -> Value:
         if isinstance(term, ox.NamedNode):

@@ -20,13 +20,14 @@ from functools import cache
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from miikg.ontology.namespaces import BASE
+from miikg.ontology.namespaces import BASE, PREFIXES
 from miikg.serve.entity_data import EntityData, Value, is_http_iri, page_kind
 from miikg.serve.neighbourhood import draw
 
 __all__ = [
     "CSP_PAGE",
     "CSP_QUERY",
+    "CSP_SEARCH",
     "LANGUAGES",
     "RDF_SUFFIXES",
     "UI",
@@ -52,6 +53,8 @@ CSP_PAGE = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+#: The static site's search page: its one script file besides.
+CSP_SEARCH = CSP_PAGE.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
 #: The query page: scripts and requests to its own origin only. YASGUI's editor
 #: (CodeMirror) and result table set ``style`` attributes in the markup they build, which
 #: CSP counts as inline style: style-src needs 'unsafe-inline'. Style cannot run code;
@@ -113,6 +116,34 @@ UI: dict[str, dict[str, str]] = {
         "examples": "Examples",
         "kinds": "Kinds of page",
         "mxd_hint": "For example: MxD's founding date, its sources and its disagreements.",
+        "intro": "A bilingual knowledge graph of the US Department of Defense Manufacturing "
+        "Innovation Institutes: who founds, funds, governs and joins them, through which "
+        "agreements, at which manufacturing readiness levels. Every statement keeps its "
+        "source; where sources disagree, both claims stay and are marked.",
+        "more": "Explore",
+        "queries_text": "Every named query, its SPARQL and its results.",
+        "explorer_text": "The network of institutes, bodies and agreements, drawn in the browser.",
+        "ontology_text": "Classes, properties and code lists, in English and Chinese.",
+        "downloads_text": "The whole graph in every export format, with SHA-256 checksums.",
+        "search_text": "Find an entity by name, id or former name.",
+        "example_params": "Run with",
+        "kind_id_agreement": "Agreements",
+        "kind_id_argument": "Lessons and recommendations",
+        "kind_id_concept": "Concepts (code lists)",
+        "kind_id_disagreement": "Disagreements between sources",
+        "kind_id_effect": "Effects of phases on goals",
+        "kind_id_event": "Events",
+        "kind_id_institute": "Institutes",
+        "kind_id_organization": "Organisations",
+        "kind_id_place": "Places",
+        "kind_id_programme": "Programmes and networks",
+        "kind_id_quantity": "Money and other figures",
+        "kind_id_revenue_arrangement": "Revenue arrangements",
+        "kind_id_revenue_stream": "Revenue streams",
+        "kind_id_scheme": "Concept schemes",
+        "kind_id_source": "Sources",
+        "kind_ontology": "Ontology terms",
+        "kind_graph": "Named graphs (one per source)",
     },
     "zh": {
         "site": "美国国防部制造创新所知识图谱",
@@ -162,6 +193,33 @@ UI: dict[str, dict[str, str]] = {
         "examples": "示例",
         "kinds": "页面类别",
         "mxd_hint": "例如：MxD 的成立时间、其来源及相关分歧。",
+        "intro": "美国国防部制造创新所的中英双语知识图谱：谁创建、资助、治理和加入这些创新所，"
+        "通过哪些协议，处于哪些制造成熟度等级。每条陈述都保留来源；来源不一致之处，"
+        "各方说法都予保留并加以标注。",
+        "more": "浏览",
+        "queries_text": "全部命名查询及其 SPARQL 与结果。",
+        "explorer_text": "在浏览器中绘制的创新所、机构与协议网络。",
+        "ontology_text": "类、属性和代码表，中英文对照。",
+        "downloads_text": "整个图谱的各种导出格式，附 SHA-256 校验和。",
+        "search_text": "按名称、id 或曾用名查找实体。",
+        "example_params": "运行参数",
+        "kind_id_agreement": "协议",
+        "kind_id_argument": "经验启示与政策建议",
+        "kind_id_concept": "概念（代码表）",
+        "kind_id_disagreement": "来源之间的分歧",
+        "kind_id_effect": "发展阶段对目标的影响",
+        "kind_id_event": "事件",
+        "kind_id_institute": "制造创新所",
+        "kind_id_organization": "组织机构",
+        "kind_id_place": "地点",
+        "kind_id_programme": "项目与网络",
+        "kind_id_quantity": "资金及其他数字",
+        "kind_id_revenue_arrangement": "收入安排",
+        "kind_id_revenue_stream": "收入来源",
+        "kind_id_scheme": "概念体系",
+        "kind_id_source": "来源",
+        "kind_ontology": "本体术语",
+        "kind_graph": "命名图（每个来源一个）",
     },
 }
 
@@ -304,7 +362,9 @@ def environment() -> Any:
 def render_template(name: str, *, links: Links, lang: str, **context: Any) -> str:
     """Render template *name* in *lang* with the shared context (words, links, CSP)."""
     words = UI[lang]
-    csp = CSP_QUERY if name == "query.html" else CSP_PAGE
+    csp = {"query.html": CSP_QUERY, "search.html": CSP_SEARCH}.get(name, CSP_PAGE)
+    if links.csp_meta:  # frame-ancestors is ignored in a <meta> element (CSP 3, §6.1)
+        csp = csp.replace("; frame-ancestors 'none'", "")
     return str(
         environment()
         .get_template(name)
@@ -321,16 +381,36 @@ def render_template(name: str, *, links: Links, lang: str, **context: Any) -> st
     )
 
 
+#: Properties shown first on a page, in this order; the others follow by label.
+FIRST = tuple(
+    PREFIXES[p] + name
+    for p, name in (
+        ("rdf", "type"),
+        ("rdfs", "label"),
+        ("skos", "prefLabel"),
+        ("schema", "alternateName"),
+        ("miikg", "formerName"),
+        ("skos", "definition"),
+        ("schema", "foundingDate"),
+        ("miikg", "organizer"),
+        ("miikg", "state"),
+    )
+)
+
+
 def _grouped(data: EntityData) -> list[tuple[Value, list[Any]]]:
     """Statements grouped by property: types first, then by the property's label."""
     groups: dict[str, tuple[Value, list[Any]]] = {}
     for s in data.statements:
         key = s.property.iri or s.property.text
         groups.setdefault(key, (s.property, []))[1].append(s)
-    type_iri = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    return sorted(
-        groups.values(), key=lambda g: (g[0].iri != type_iri, g[0].text.casefold(), g[0].iri)
-    )
+
+    def order(group: tuple[Value, list[Any]]) -> tuple[int, str, str]:
+        prop = group[0]
+        first = FIRST.index(prop.iri) if prop.iri in FIRST else len(FIRST)
+        return (first, prop.text.casefold(), prop.iri or "")
+
+    return sorted(groups.values(), key=order)
 
 
 def render_entity(data: EntityData, *, links: Links) -> str:
