@@ -347,7 +347,7 @@ def write_site(source: Source, out: Path, *, url: str = BASE) -> Site:
             counts = sorted(
                 (k, len(v), f"browse/{k.replace('/', '-')}{suffix}.html") for k, v in kinds.items()
             )
-            pages = {
+            pages: dict[str, tuple[str, dict[str, object]]] = {
                 f"index{suffix}.html": (
                     "site_index.html",
                     {"counts": counts, "entities": len(iris)},
