@@ -94,6 +94,8 @@
     prefixes: CONFIG.prefixes,
     pluginOrder: ["table", "response"],
     defaultPlugin: "table",
+    // Cells shown whole: the ellipsis overlay would sit over the links to entity pages.
+    plugins: { table: { dynamicConfig: { isEllipsed: false, pageSize: 50 } } },
     getPlainQueryLinkToEndpoint: undefined,
   });
 
