@@ -316,8 +316,8 @@ def write_site(source: Source, out: Path, *, url: str = BASE) -> Site:
                 writer.bytes(site_path(iri, suffix=suffix), body or b"")
             for lang in LANGUAGES:
                 page_data = entity_data.read_entity(store, iri, lang=lang)
-                if page_data is None:  # a subject only of the default graph: its data is there
-                    continue
+                if page_data is None:  # the store changed under us
+                    raise SiteError(f"{iri} vanished from the store while the site was written")
                 path = site_path(iri, lang)
                 writer.text(
                     path,

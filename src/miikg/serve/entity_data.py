@@ -302,12 +302,17 @@ def _keep_literal(term: Term, lang: str, others: set[str]) -> bool:
 
 
 def has_entity(store: ox.Store, iri: str) -> bool:
-    """Tell whether *iri* is the subject of a triple of the store (in any graph)."""
+    """Tell whether the store mentions *iri*: as a subject, an object or a graph name."""
     try:
         node = ox.NamedNode(iri)
     except ValueError:
         return False
-    return next(iter(store.quads_for_pattern(node, None, None, None)), None) is not None
+    patterns = (
+        store.quads_for_pattern(node, None, None, None),
+        store.quads_for_pattern(None, None, node, None),
+        store.quads_for_pattern(None, None, None, node),
+    )
+    return any(next(iter(found), None) is not None for found in patterns)
 
 
 def entity_triples(store: ox.Store, iri: str) -> list[ox.Triple]:
@@ -439,15 +444,16 @@ def read_entity(store: ox.Store, iri: str, *, lang: str = "en") -> EntityData | 
 
 
 def entity_iris(store: ox.Store) -> list[str]:
-    """Return every IRI under the base that is the subject of a triple (sorted).
+    """Return every IRI under the base that the store mentions (sorted).
 
-    This one scans the store: it is for writing the static site, not for serving a page.
+    Subjects, objects and graph names: each has a page. This one scans the store; it is
+    for writing the static site, not for serving a page.
     """
     found: set[str] = set()
     for quad in store.quads_for_pattern(None, None, None, None):
-        subject = quad.subject
-        if isinstance(subject, ox.NamedNode) and page_kind(subject.value) is not None:
-            found.add(subject.value)
+        for term in (quad.subject, quad.object, quad.graph_name):
+            if isinstance(term, ox.NamedNode) and page_kind(term.value) is not None:
+                found.add(term.value)
     return sorted(found)
 
 
