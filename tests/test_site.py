@@ -173,7 +173,7 @@ def test_a_reader_finds_mxd_by_clicking_in_both_languages(
             tab = browsing.open((site.folder / f"index{suffix}.html").as_uri())
             page = tab.page
             page.screenshot(path=str(folder / f"site-index-{lang}.png"))
-            page.click(f"a:text-is(\"{institutes}\")")
+            page.click(f'a:text-is("{institutes}")')
             page.screenshot(path=str(folder / f"site-browse-{lang}.png"))
             page.click("a[href^='../id/institute/mxd']")
             assert page.url.endswith(f"/id/institute/mxd{suffix}.html")
