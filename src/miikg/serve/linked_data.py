@@ -164,8 +164,9 @@ class LinkedData:
             headers={"Content-Security-Policy": csp, **_SAFE, **(headers or {})},
         )
 
-    def _iri(self, request: Request) -> tuple[str, str | None]:
-        """Return the IRI a request path names and the format its suffix asks for."""
+    def _iri(self, request: Request) -> tuple[str, str | None, bool]:
+        """Return the IRI a request path names, the format its suffix asks for, and
+        whether the store mentions that IRI."""
         raw = request.scope.get("raw_path") or request.url.path.encode()
         rest = raw.decode("latin-1").lstrip("/")
         candidates: list[tuple[str, str | None]] = [(rest, None)]
@@ -176,11 +177,11 @@ class LinkedData:
             for text in (path, unquote(path)):
                 iri = BASE + text
                 if entity_data.has_entity(self.store, iri):
-                    return iri, fmt
-        return BASE + unquote(candidates[-1][0]), candidates[0][1]
+                    return iri, fmt, True
+        return BASE + unquote(candidates[-1][0]), candidates[0][1], False
 
     async def resource(self, request: Request) -> Response:
-        iri, suffix = await run_in_threadpool(self._iri, request)
+        iri, suffix, found = await run_in_threadpool(self._iri, request)
         lang = pick_language(
             request.query_params.get("lang"), request.headers.get("accept-language")
         )
@@ -210,13 +211,15 @@ class LinkedData:
             return self._html(
                 render_entity(data, links=links), headers={**headers, "Content-Language": lang}
             )
-        triples = await run_in_threadpool(entity_data.entity_triples, self.store, iri)
-        if not triples:
+        if not found:
             return PlainTextResponse(
                 f"the graph says nothing about <{iri}>\n",
                 status_code=404,
                 headers={**vary, **_SAFE},
             )
+        # A graph name or an IRI only ever used as an object has a page but no triples
+        # of its own: its data is an empty document.
+        triples = await run_in_threadpool(entity_data.entity_triples, self.store, iri)
         body = ox.serialize(
             triples, format=_RDF_FORMATS[fmt], prefixes=None if fmt == "nt" else PREFIXES
         )
