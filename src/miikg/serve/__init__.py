@@ -5,6 +5,10 @@
   :mod:`~miikg.serve.workers` runs it in a killable process,
   :mod:`~miikg.serve.results` writes it, :mod:`~miikg.serve.description` describes the
   service.
+- :mod:`miikg.serve.linked_data`: the query page (``/``, :mod:`~miikg.serve.query_page`)
+  and a page behind every IRI of the graph (``/id/…``, ``/ontology/…``, ``/graph/…``),
+  read by :mod:`~miikg.serve.entity_data`, drawn by :mod:`~miikg.serve.neighbourhood`,
+  rendered by :mod:`~miikg.serve.entity_pages` (which ``miikg site`` uses too).
 - :mod:`miikg.serve.push`: a SPARQL 1.1 Graph Store HTTP Protocol client.
 - :mod:`miikg.serve.commands`: the ``serve`` and ``push`` subcommands.
 
