@@ -8,15 +8,13 @@ assert that a page loaded cleanly and that nothing ran that should not have.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import BrowserContext, Page
 
-__all__ = ["CHROMIUM", "Browsing", "Tab", "chromium", "shots_folder"]
+__all__ = ["ARGS", "CHROMIUM", "Browsing", "Tab", "shots_folder"]
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -80,20 +78,6 @@ class Browsing:
             page.goto(url)
         self.tabs.append(tab)
         return tab
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium")
-    with sync_playwright() as pw:
-        browser = _launch(pw)
-        yield browser
-        browser.close()
-
-
-def _launch(pw: Playwright) -> Browser:
-    return pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
 def shots_folder(tmp_path: Path) -> Path:

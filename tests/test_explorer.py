@@ -13,7 +13,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from PIL import Image, ImageStat
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from miikg.exports.explorer import explorer_frame, explorer_html, write_explorer
 from miikg.exports.network import Catalog, project, read_catalog
@@ -21,29 +21,7 @@ from miikg.graph_builder.build import record_iri
 from miikg.graph_builder.models import Concept, Institute, Phase, Stage
 from network_expected import all_edges, curated, expected_nodes
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -22,15 +22,13 @@ import rdflib
 from playwright.sync_api import Browser
 from rdflib.compare import isomorphic
 
-from browser import Browsing, chromium, shots_folder
+from browser import Browsing, shots_folder
 from miikg.exports.release import verify_checksums
 from miikg.exports.site import MARKER, Site, SiteError, write_site
 from miikg.ontology.namespaces import ID
 from miikg.queries import catalogue
 from miikg.serve.entity_data import entity_iris, entity_triples
 from miikg.serve.entity_pages import site_path
-
-__all__ = ["chromium"]
 
 
 @pytest.fixture(scope="module")
@@ -158,10 +156,10 @@ def test_a_rebuild_replaces_a_site_and_a_foreign_folder_is_refused(
 
 
 def test_a_reader_finds_mxd_by_clicking_in_both_languages(
-    site: Site, chromium: Browser, tmp_path: Path
+    site: Site, browser: Browser, tmp_path: Path
 ) -> None:
     folder = shots_folder(tmp_path)
-    context = chromium.new_context(viewport={"width": 1300, "height": 900})
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
     browsing = Browsing(context, "file://")
     written = []
     try:
