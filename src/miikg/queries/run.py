@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
-from miikg.errors import MiikgError, QueryError
+from miikg.errors import MiikgError, NotFoundError, QueryError
 from miikg.queries import NamedQuery, Param, catalogue
 
 if TYPE_CHECKING:
@@ -22,11 +22,13 @@ __all__ = [
     "QueryResult",
     "Row",
     "SparqlResult",
+    "named_query",
     "resolve_entity",
     "run_named",
     "run_query",
     "run_sparql",
     "term_text",
+    "with_labels",
 ]
 
 LANGUAGES = ("en", "zh")
@@ -55,6 +57,8 @@ class QueryResult:
 
     variables: tuple[str, ...]
     rows: tuple[Row, ...]
+    #: Labels of the IRIs among the values, in one language (see :func:`with_labels`).
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -173,27 +177,73 @@ def run_sparql(store: ox.Store, text: str) -> SparqlResult:
     )
 
 
+_RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def labels_of(store: Engine, iris: set[str], lang: str) -> dict[str, str]:
+    """Return the label in *lang* (else in the other language) of each of *iris* that has one."""
+    if not isinstance(store, ox.Store):
+        return {}
+    found: dict[str, str] = {}
+    for iri in iris:
+        by_lang: dict[str, str] = {}
+        for quad in store.quads_for_pattern(
+            ox.NamedNode(iri), _RDFS_LABEL, None, ox.DefaultGraph()
+        ):
+            literal = quad.object
+            if isinstance(literal, ox.Literal):
+                by_lang.setdefault(literal.language or "", literal.value)
+        other = "zh" if lang == "en" else "en"
+        if text := by_lang.get(lang) or by_lang.get(other) or by_lang.get(""):
+            found[iri] = text
+    return found
+
+
+def with_labels(store: Engine, result: QueryResult, lang: str) -> QueryResult:
+    """Return *result* with the labels (in *lang*) of the IRIs among its values."""
+    iris = {
+        value.value
+        for row in result.rows
+        for value in row.values.values()
+        if isinstance(value, ox.NamedNode)
+    }
+    return replace(result, labels=labels_of(store, iris, lang))
+
+
 def resolve_entity(store: Engine, text: str) -> list[str]:
-    """Return the IRIs of the entities whose id, label, short or former name is *text*."""
-    if text.startswith(("http://", "https://")):
-        return [text]
-    result = run_query(
-        store, catalogue()["resolve-entity"].text, {"text": ox.Literal(text.strip())}
-    )
-    by_id = [r.text("entity") for r in result if r.text("match") == "id"]
-    return sorted(set(by_id or [r.text("entity") for r in result]))
+    """Return the IRI of the entity *text* names (see :func:`miikg.resolve.resolve`).
+
+    :raises NotFoundError: nothing, or more than one entity, matches.
+    """
+    from miikg.resolve import resolve
+
+    return [resolve(store, text).entity]
 
 
 def _term(store: Engine, param: Param, value: Any) -> Term:
     if param.kind == "iri":
-        matches = resolve_entity(store, str(value))
-        if len(matches) != 1:
-            found = "nothing" if not matches else ", ".join(matches)
-            raise QueryError(f"parameter {param.name}={value!r} matches {found}")
-        return ox.NamedNode(matches[0])
+        from miikg.ontology.namespaces import PREFIXES
+        from miikg.resolve import resolve
+
+        classes: tuple[str, ...] = ()
+        if param.of_class:
+            prefix, _, local = param.of_class.partition(":")
+            classes = (PREFIXES[prefix] + local,)
+        try:
+            return ox.NamedNode(resolve(store, str(value), classes=classes).entity)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"parameter {param.name}: {exc}",
+                zh=f"参数 {param.name}：{exc.text('zh')}",
+                candidates=exc.candidates,
+                ambiguous=exc.ambiguous,
+            ) from None
     if param.kind == "language":
         if value not in LANGUAGES:
-            raise QueryError(f"parameter {param.name} must be one of {', '.join(LANGUAGES)}")
+            raise QueryError(
+                f"parameter {param.name} must be one of {', '.join(LANGUAGES)}, not {value!r}",
+                zh=f"参数 {param.name} 须为 {'、'.join(LANGUAGES)} 之一，而不是 {value!r}",
+            )
         return ox.Literal(value)
     if param.kind == "integer":
         try:
@@ -201,17 +251,40 @@ def _term(store: Engine, param: Param, value: Any) -> Term:
                 str(int(value)), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
             )
         except ValueError:
-            raise QueryError(f"parameter {param.name} must be a whole number") from None
+            raise QueryError(
+                f"parameter {param.name} must be a whole number, not {value!r}",
+                zh=f"参数 {param.name} 须为整数，而不是 {value!r}",
+            ) from None
     return ox.Literal(str(value))
+
+
+def named_query(name: str) -> NamedQuery:
+    """Return the named query *name*.
+
+    :raises NotFoundError: no such query (with the closest names, if any).
+    """
+    query: NamedQuery | None = catalogue().get(name)
+    if query is None:
+        from miikg.resolve import suggest
+
+        close = suggest(name, catalogue())
+        hint = f"; did you mean: {', '.join(close)}?" if close else "; `miikg queries` lists them"
+        hint_zh = (
+            f"；您是否要找：{'、'.join(close)}？" if close else "；`miikg queries` 可列出全部查询"
+        )
+        raise NotFoundError(
+            f"no query named {name!r}{hint}",
+            zh=f"没有名为 {name!r} 的查询{hint_zh}",
+            candidates=tuple(close),
+        )
+    return query
 
 
 def run_named(
     store: Engine, name: str, params: Mapping[str, Any] | None = None, *, lang: str = "en"
 ) -> QueryResult:
     """Run the named query *name*; *params* are checked against its header and bound."""
-    query: NamedQuery | None = catalogue().get(name)
-    if query is None:
-        raise QueryError(f"no query named {name!r}; `miikg queries` lists them")
+    query = named_query(name)
     given = dict(params or {})
     if query.param("lang") is not None:
         given.setdefault("lang", lang)
@@ -219,9 +292,17 @@ def run_named(
     for key, value in given.items():
         param = query.param(key)
         if param is None:
-            raise QueryError(f"query {name!r} has no parameter {key!r}")
+            names = [p.name for p in query.params if p.name != "lang"]
+            listed = ", ".join(names) or "none"
+            raise QueryError(
+                f"query {name!r} has no parameter {key!r} (its parameters: {listed})",
+                zh=f"查询 {name!r} 没有参数 {key!r}（其参数：{'、'.join(names) or '无'}）",
+            )
         bindings[key] = _term(store, param, value)
     missing = [p.name for p in query.params if p.name not in bindings]
     if missing:
-        raise QueryError(f"query {name!r} needs parameter(s): {', '.join(missing)}")
+        raise QueryError(
+            f"query {name!r} needs parameter(s): {', '.join(missing)} (give -p NAME=VALUE)",
+            zh=f"查询 {name!r} 需要参数：{'、'.join(missing)}（用 -p 名称=值 给出）",
+        )
     return run_query(store, query.text, bindings)
