@@ -54,6 +54,13 @@ _PARENTHESIS = re.compile(r"\s*[（(]([^()（）]+)[)）]\s*")
 _DASH = re.compile(r"\s+[–—-]\s+")
 _SPACE = re.compile(r"\s+")
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
+#: Quotation marks around a name (“制造美国”, 《…》) are not part of it.
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』《》〈〉")
+#: "美国" (United States) before a Chinese name: the paper often leaves it out.
+_US_ZH = "美国"
+#: Kinds of record a person looks up by name; the others (sources, events, figures,
+#: agreements, disagreements) come after them among equally close names.
+_THINGS = ("institute/", "organization/", "concept/", "place/", "programme/", "scheme/")
 
 How = Literal["iri", "id", "name", "part", "fuzzy"]
 
@@ -89,9 +96,26 @@ def fold(text: str) -> str:
     """
     from miikg.linking.normalise import fold_chinese
 
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _SPACE.sub(" ", fold_chinese(text)).strip()
-    return _CJK_GAP.sub("", text)
+    return _fold_width(fold_chinese(text))
+
+
+def fold_all(texts: Sequence[str]) -> list[str]:
+    """Return :func:`fold` of each of *texts*, converting all Chinese ones in one call."""
+    from miikg.linking.normalise import fold_chinese, is_chinese
+
+    chinese = [i for i, t in enumerate(texts) if is_chinese(t)]
+    out = list(texts)
+    if chinese:
+        # One conversion of all the Chinese names, one per line, costs one OpenCC call.
+        joined = fold_chinese("\n".join(texts[i].replace("\n", " ") for i in chinese))
+        for i, converted in zip(chinese, joined.split("\n"), strict=True):
+            out[i] = converted
+    return [_fold_width(t) for t in out]
+
+
+def _fold_width(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    return _CJK_GAP.sub("", _SPACE.sub(" ", text).strip())
 
 
 def _parts(name: str) -> set[str]:
@@ -101,6 +125,9 @@ def _parts(name: str) -> set[str]:
     if bare and bare != name:
         found.add(bare)
     found.update(part.strip() for part in _DASH.split(bare, maxsplit=1) if part.strip())
+    for part in list(found | {name}):
+        if part.startswith(_US_ZH) and len(part) > len(_US_ZH) + 1:
+            found.add(part.removeprefix(_US_ZH))
     found.discard(name)
     return {p for p in found if p}
 
@@ -166,13 +193,14 @@ class _Index:
         parts: dict[str, set[str]] = {}
         ids: dict[str, set[str]] = {}
         display: dict[str, str] = {}
-        for name in listed:
-            exact.setdefault(fold(name.text), set()).add(name.entity)
+        folded = fold_all([n.text for n in listed])
+        for name, key in zip(listed, folded, strict=True):
+            exact.setdefault(key, set()).add(name.entity)
             for part in _parts(name.text):
                 parts.setdefault(fold(part), set()).add(name.entity)
             local = name.entity.removeprefix(ID)
-            ids.setdefault(fold(local.rsplit("/", 1)[-1]), set()).add(name.entity)
-            ids.setdefault(fold(local), set()).add(name.entity)
+            ids.setdefault(local.rsplit("/", 1)[-1].casefold(), set()).add(name.entity)
+            ids.setdefault(local.casefold(), set()).add(name.entity)
             if name.via == "label" and (name.lang == lang or name.entity not in display):
                 display[name.entity] = name.text
         return cls(listed, exact, parts, ids, display)
@@ -260,13 +288,25 @@ def _fuzzy(index: _Index, key: str) -> list[tuple[str, float]]:
     rapidfuzz's WRatio scores every name that contains *key* alike (90); the plain ratio
     then puts the closest whole name first ("美国国防部" before a long title with 国防部).
     """
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import fuzz, process, utils
 
     choices = list(index.exact) + list(index.parts)
     entities = [index.exact.get(c) or index.parts[c] for c in choices]
     best: dict[str, tuple[float, float]] = {}
+
+    def scorer(a: str, b: str, **kwargs: object) -> float:
+        # WRatio favours a name that contains the query; all of the query's words in a
+        # longer name ("ARM Institute" in "Advanced Robotics for Manufacturing (ARM)
+        # Institute") count nearly as much.
+        return max(fuzz.WRatio(a, b), 0.95 * fuzz.token_set_ratio(a, b))
+
     for _, score, position in process.extract(
-        key, choices, scorer=fuzz.WRatio, score_cutoff=SUGGEST_AT, limit=50
+        key,
+        choices,
+        scorer=scorer,
+        processor=utils.default_process,
+        score_cutoff=SUGGEST_AT,
+        limit=None,
     ):
         choice = choices[position]
         # A short name (an acronym) close to a long query says little ("ARM" in "ARMI").
@@ -275,7 +315,13 @@ def _fuzzy(index: _Index, key: str) -> list[tuple[str, float]]:
         rank = (float(score), fuzz.ratio(key, choice))
         for entity in entities[position]:
             best[entity] = max(best.get(entity, rank), rank)
-    ordered = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+
+    def order(item: tuple[str, tuple[float, float]]) -> tuple[float, bool, float, str]:
+        entity, (score, closeness) = item
+        is_thing = entity.removeprefix(ID).startswith(_THINGS)
+        return -score, not is_thing, -closeness, entity
+
+    ordered = sorted(best.items(), key=order)
     return [(entity, score) for entity, (score, _) in ordered]
 
 

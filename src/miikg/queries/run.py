@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from importlib import import_module
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
-from miikg.errors import MiikgError, NotFoundError, QueryError
+from miikg.errors import NotFoundError, QueryError
 from miikg.queries import NamedQuery, Param, catalogue
 
 if TYPE_CHECKING:
@@ -59,6 +57,8 @@ class QueryResult:
     rows: tuple[Row, ...]
     #: Labels of the IRIs among the values, in one language (see :func:`with_labels`).
     labels: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    #: Variables joined from several values (``GROUP_CONCAT``), with their separators.
+    lists: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -70,23 +70,19 @@ class QueryResult:
         """Return the text of one column, row by row."""
         return [row.text(name) for row in self.rows]
 
-    def to_dataframe(self) -> Any:
-        """Return the rows as a ``pandas.DataFrame`` of text, one column per variable.
+    def to_dataframe(self, *, long: bool = False) -> Any:
+        """Return the rows as a typed ``pandas.DataFrame``, one column per variable.
 
-        pandas is optional, so it is imported here and the return type is left open.
+        Integers, decimals, dates and booleans keep their type (``Int64``, ``Float64``,
+        ``datetime64`` or ``period``, ``boolean``); a value the query joins from several
+        (conflicting claims, lists) is a list, or, with *long*, one row per value.
+        See :mod:`miikg.queries.frames`. pandas is imported here, on first use.
 
         :raises MiikgError: pandas is not installed.
         """
-        try:
-            pandas = import_module("pandas")
-        except ImportError:
-            raise MiikgError(
-                "to_dataframe needs pandas, which is not installed: pip install pandas"
-            ) from None
-        return pandas.DataFrame(
-            [[row.text(v) for v in self.variables] for row in self.rows],
-            columns=list(self.variables),
-        )
+        from miikg.queries.frames import to_dataframe
+
+        return to_dataframe(self, lists=self.lists, long=long)
 
 
 @dataclass(frozen=True)
@@ -100,23 +96,6 @@ class GraphResult:
 
 
 SparqlResult: TypeAlias = "QueryResult | bool | GraphResult"
-_POSITION = re.compile(r"\b(\d+):(\d+)\b")
-
-
-def _syntax_error(text: str, exc: SyntaxError) -> QueryError:
-    """Turn Oxigraph's parse error ("error at LINE:COLUMN: …") into one with the line shown."""
-    message = str(exc)
-    where = _POSITION.search(message)
-    if where is None:
-        return QueryError(f"SPARQL syntax error: {message}")
-    line, column = int(where[1]), int(where[2])
-    detail = message[where.end() :].lstrip(": ") or message
-    lines = text.splitlines() or [""]
-    source = lines[min(line, len(lines)) - 1]
-    caret = " " * max(column - 1, 0) + "^"
-    return QueryError(
-        f"SPARQL syntax error at line {line}, column {column}: {detail}\n  {source}\n  {caret}"
-    )
 
 
 def term_text(term: Term | None) -> str:
@@ -153,20 +132,33 @@ def run_query(
         # Solutions are computed lazily: a failing SERVICE request raises while iterating.
         rows = tuple(Row({name: solution[name] for name in variables}) for solution in solutions)
     except SyntaxError as exc:
-        raise _syntax_error(text, exc) from None
+        from miikg.queries.diagnose import syntax_error
+
+        raise syntax_error(text, exc, {}) from None
     except OSError as exc:
-        raise QueryError(f"query failed: {exc}") from None
+        raise QueryError(f"query failed: {exc}", zh=f"查询失败：{exc}") from None
     return QueryResult(variables, rows)
 
 
 def run_sparql(store: ox.Store, text: str) -> SparqlResult:
-    """Run an ad-hoc query of any form: rows (SELECT), a boolean (ASK) or triples."""
+    """Run an ad-hoc query of any form: rows (SELECT), a boolean (ASK) or triples.
+
+    The project's prefixes (``miikg prefixes``) are declared beforehand; the query may
+    declare others or rebind them. Updates are refused: a build is read-only.
+
+    :raises QueryRefusedError: an update.
+    :raises QueryError: a syntax error (its cause, line and column), or a failed query.
+    """
+    from miikg.ontology.namespaces import PREFIXES
+    from miikg.queries.diagnose import check_read_only, syntax_error
+
+    check_read_only(text)
     try:
-        result = store.query(text)
+        result = store.query(text, prefixes=dict(PREFIXES))
     except SyntaxError as exc:
-        raise _syntax_error(text, exc) from None
+        raise syntax_error(text, exc, PREFIXES) from None
     except OSError as exc:
-        raise QueryError(f"query failed: {exc}") from None
+        raise QueryError(f"query failed: {exc}", zh=f"查询失败：{exc}") from None
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
     if isinstance(result, ox.QueryTriples):
@@ -305,4 +297,7 @@ def run_named(
             f"query {name!r} needs parameter(s): {', '.join(missing)} (give -p NAME=VALUE)",
             zh=f"查询 {name!r} 需要参数：{'、'.join(missing)}（用 -p 名称=值 给出）",
         )
-    return run_query(store, query.text, bindings)
+    from miikg.queries.frames import list_columns
+
+    result = run_query(store, query.text, bindings)
+    return replace(result, lists=list_columns(query.text))
