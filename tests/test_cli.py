@@ -172,7 +172,7 @@ def test_sparql_syntax_error_shows_line_and_column(
     code, out, err = _run(capsys, "--store", str(home), "--lang", "zh", "sparql", "-f", broken)
     assert code == 1
     assert not out
-    assert err.startswith("miikg: 错误: SPARQL syntax error at line 4, column 1")
+    assert err.startswith("miikg: 错误: SPARQL 语法错误，第 4 行第 1 列")
     assert err.splitlines()[-2:] == ["  }", "  ^"]
 
 

@@ -161,3 +161,10 @@ def test_hit_rate_of_the_table(store: ox.Store) -> None:
     """All FOUND cases are found outright and every near miss offers the right entity."""
     found = sum(resolve(store, text).entity == ID + entity for text, entity in FOUND)
     assert found == len(FOUND) == 50
+
+
+def test_the_id_segments_are_those_of_the_models() -> None:
+    from miikg.graph_builder.models import KINDS
+    from miikg.resolve import SEGMENTS
+
+    assert set(SEGMENTS) == {model.segment for model in KINDS.values()}

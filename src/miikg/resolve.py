@@ -58,6 +58,14 @@ _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』《》〈〉")
 #: "美国" (United States) before a Chinese name: the paper often leaves it out.
 _US_ZH = "美国"
+#: The IRI path segments of curated records (``…/id/<segment>/<id>``), most looked-up
+#: first; graph_builder.models names them (a test keeps the two alike). An id is tried
+#: under each before any name is gathered: the common case costs a few index lookups.
+SEGMENTS = (
+    "institute", "organization", "concept", "place", "programme", "scheme", "agreement",
+    "quantity", "event", "effect", "revenue-arrangement", "revenue-stream", "argument",
+    "disagreement", "source",
+)  # fmt: skip
 #: Kinds of record a person looks up by name; the others (sources, events, figures,
 #: agreements, disagreements) come after them among equally close names.
 _THINGS = ("institute/", "organization/", "concept/", "place/", "programme/", "scheme/")
@@ -238,6 +246,13 @@ def resolve(
     if iri is not None and in_scope and (not classes or _is_a(store, iri, classes)):
         return Resolution(query, iri, "iri", query)
 
+    by_id = _by_id(store, query)
+    if (
+        by_id is not None
+        and (within is None or by_id in within)
+        and (not classes or _is_a(store, by_id, classes))
+    ):
+        return Resolution(query, by_id, "id", query)
     typed: dict[str, bool] = {}
 
     def keep(entity: str) -> bool:
@@ -342,6 +357,22 @@ def suggest(text: str, choices: Iterable[str], *, limit: int = 3) -> list[str]:
 
 
 _RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+_ID_TEXT = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _by_id(store: object, text: str) -> str | None:
+    """Return the one curated entity whose id is *text* (folded), without reading names."""
+    if not isinstance(store, ox.Store):
+        return None
+    key = unicodedata.normalize("NFKC", text).strip().casefold()
+    if not _ID_TEXT.match(key):
+        return None
+    found = []
+    for segment in SEGMENTS:
+        subject = ox.NamedNode(f"{ID}{segment}/{key}")
+        if next(iter(store.quads_for_pattern(subject, _RDF_TYPE, None, ox.DefaultGraph())), None):
+            found.append(subject.value)
+    return found[0] if len(found) == 1 else None
 
 
 def _is_a(store: object, entity: str, classes: Sequence[str]) -> bool:
