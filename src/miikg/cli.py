@@ -70,8 +70,12 @@ _ARGPARSE_ZH = (
 )  # fmt: skip
 
 
-class UsageError(Exception):
-    """A command line argparse refuses; the message is argparse's, in English."""
+class UsageError(SystemExit):
+    """A command line argparse refuses; the message is argparse's, in English.
+
+    A ``SystemExit``, as argparse's own error is, for a caller of ``parse_args``;
+    :func:`main` turns it into one line in the chosen language and exit code 2.
+    """
 
 
 class _Parser(argparse.ArgumentParser):

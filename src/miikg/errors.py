@@ -119,7 +119,11 @@ class StoreNotFoundError(MiikgError):
     """No built store where one was expected."""
 
 
-class NotFoundError(MiikgError):
+class QueryError(MiikgError):
+    """A query could not be parsed or run."""
+
+
+class NotFoundError(QueryError):
     """A name the user gave (entity, query, scheme, table) matches nothing, or several things.
 
     :param candidates: what the name might have meant, best first (for "did you mean").
@@ -137,10 +141,6 @@ class NotFoundError(MiikgError):
         self.candidates = candidates
         self.ambiguous = ambiguous
         super().__init__(message, zh=zh)
-
-
-class QueryError(MiikgError):
-    """A query could not be parsed or run."""
 
 
 class QueryRefusedError(QueryError):
