@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,10 +33,16 @@ def test_describe_prints_every_fact_with_its_source(
     first, *lines = out.splitlines()
     assert first.startswith("America Makes")
     assert "<mid:institute/america-makes>" in first
+    # Each source is a numbered note at the end, cited once per fact as [n].
+    notes = dict(re.findall(r"^  \[(\d+)\] (.+)$", out, flags=re.MULTILINE))
     founding = [line for line in lines if line.strip().startswith("founding date: 2012-08")]
-    assert founding and "表 2 / Table 2" in founding[0]
+    assert founding
+    cited = re.findall(r"\[(\d+)\]", founding[0])
+    assert "表 2 / Table 2" in [notes[n] for n in cited]
     assert any("Ohio" in line for line in lines)
-    assert all(line.rstrip().endswith("]") for line in lines if line.startswith("  "))
+    facts = [line for line in lines if line.startswith("  ") and not line.startswith("   ")]
+    assert all(re.search(r"\]$", line) for line in facts if not re.match(r"^  \[\d+\]", line))
+    assert len(notes) == len(set(notes.values())), "each source is listed once"
 
 
 def test_describe_in_chinese_by_chinese_name(
@@ -165,7 +172,7 @@ def test_sparql_syntax_error_shows_line_and_column(
     code, out, err = _run(capsys, "--store", str(home), "--lang", "zh", "sparql", "-f", broken)
     assert code == 1
     assert not out
-    assert err.startswith("miikg: 错误: SPARQL syntax error at line 4, column 1")
+    assert err.startswith("miikg: 错误: SPARQL 语法错误，第 4 行第 1 列")
     assert err.splitlines()[-2:] == ["  }", "  ^"]
 
 
@@ -183,11 +190,16 @@ def test_table_2_in_chinese_as_markdown(home: Path, capsys: pytest.CaptureFixtur
     lines = out.splitlines()
     assert lines[0] == "**表 2　美国国防部制造创新所布局**"
     assert lines[2] == "| 名称 | 成立时间 | 组织者 | 位置 | 使命 |"
-    assert any(
-        line.startswith("| 美国集成光子学制造创新所（AIM Photonics） | 2015 年 7 月 |")
-        and "| 加利福尼亚州 |" in line
-        for line in lines
+    # The paper's cell stays, marked with a note that gives the public record's claim.
+    aim = [line for line in lines if line.startswith("| 美国集成光子学制造创新所（AIM Photonics）")]
+    assert len(aim) == 1 and aim[0].startswith(
+        "| 美国集成光子学制造创新所（AIM Photonics） | 2015 年 7 月 |"
     )
+    mark = re.search(r"\| 加利福尼亚州 \[(\d+)\] \|", aim[0])
+    assert mark is not None
+    note = next(line for line in lines if line.startswith(f"[{mark[1]}] "))
+    assert note.startswith(f"[{mark[1]}] 公开记录为：纽约州（")
+    assert "《民主党人与纪事报》" in note
 
 
 def test_table_3_as_csv_keeps_the_lines_of_a_cell(

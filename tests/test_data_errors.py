@@ -203,3 +203,49 @@ def test_cli_reports_one_line_and_keeps_the_previous_build(
     ]
     assert (home / "CURRENT").read_text() == before
     assert sorted(p.name for p in (home / "builds").iterdir()) == builds
+
+
+#: Characters RFC 3987 does not allow in an IRI, and a bad percent escape.
+BAD_IRIS = {
+    "less-than": ("https://www.americamakes.us/a<b", "Invalid IRI code point '<'"),
+    "quote": ('https://www.americamakes.us/a"b', "Invalid IRI code point '\"'"),
+    "brace": ("https://www.americamakes.us/{b}", "Invalid IRI code point '{'"),
+    "bar": ("https://www.americamakes.us/a|b", "Invalid IRI code point '|'"),
+    "percent": ("https://www.americamakes.us/a%zz", "Invalid IRI percent encoding '%zz'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_IRIS))
+def test_a_curated_iri_is_checked_against_rfc_3987(
+    data_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    iri, reason = BAD_IRIS[case]
+    home = tmp_path / "home"
+    api.build(data_copy, out=home)
+    before = (home / "CURRENT").read_text()
+    edit(data_copy, "institutes.yaml", _set("america-makes", "website", [iri]))
+    with pytest.raises(DataError) as info:
+        load_data(data_copy)
+    assert (info.value.file, info.value.record, info.value.field) == (
+        "institutes.yaml",
+        "america-makes",
+        "website",
+    )
+    capsys.readouterr()
+    for lang, line in (
+        (
+            "en",
+            f"miikg: error: institutes.yaml: record 'america-makes', field 'website': "
+            f"{iri!r} is not an IRI (RFC 3987): {reason}",
+        ),
+        (
+            "zh",
+            f"miikg: 错误: institutes.yaml：记录 'america-makes'，字段 'website'："
+            f"{iri!r} 不是合法的 IRI（RFC 3987）：{reason}",
+        ),
+    ):
+        code = main(["--lang", lang, "--store", str(home), "build", "--data", str(data_copy)])
+        captured = capsys.readouterr()
+        assert code == 1 and captured.out == ""
+        assert captured.err.splitlines() == [line]
+    assert (home / "CURRENT").read_text() == before

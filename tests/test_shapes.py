@@ -140,7 +140,7 @@ def test_validate_command_prints_report_in_chinese_and_fails(
     assert code == 1
     assert out.splitlines() == [
         "1 处 SHACL 违规",
-        "Violation: affoa [miikg:state]: 制造创新所须注明所在州（state）",
+        "违规：affoa [miikg:state]：制造创新所须注明所在州（state）",
     ]
 
 

@@ -107,8 +107,10 @@ def test_every_table_renders_as_markdown_and_csv(store: ox.Store, name: str, lan
     assert all(all(cell for cell in row) for row in table.rows), table
     markdown = table.to_markdown().splitlines()
     assert markdown[0] == f"**{table.title}**"
-    assert len(markdown) == 4 + len(table.rows)
-    header, rule, *lines = markdown[2:]
+    # Title, blank line, header, rule, the rows; then a blank line and one line per note.
+    notes = [f"[{n.mark}] {n.text}  " for n in table.notes]
+    assert markdown[4 + len(table.rows) :] == (["", *notes] if notes else [])
+    header, rule, *lines = markdown[2 : 4 + len(table.rows)]
     assert rule == "|" + "---|" * len(table.header)
     assert all(line.count(" | ") == len(table.header) - 1 for line in [header, *lines])
     rows = list(csv.reader(table.to_csv().splitlines(keepends=True)))

@@ -20,7 +20,7 @@ from miikg.exports.network_api import (
 )
 from miikg.graph_builder.store import BuildPaths, default_home, open_store
 from miikg.graph_builder.validate import ValidationReport
-from miikg.queries.run import QueryResult, resolve_entity, run_named
+from miikg.queries.run import QueryResult, run_named, with_labels
 from miikg.report import Description, Summary, describe_entity, summarize
 
 if TYPE_CHECKING:
@@ -110,14 +110,20 @@ def query(
     *,
     store: Path | None = None,
     lang: str = "en",
+    labels: bool = False,
     **params: Any,
 ) -> QueryResult:
     """Run the named query *name* on the current build; keyword arguments are its parameters.
 
     Parameters are bound as RDF terms (an entity by id, name or IRI), never spliced
     into the query text.
+
+    :param labels: also look up the labels (in *lang*) of the IRIs among the values,
+        as :attr:`QueryResult.labels`.
     """
-    return run_named(open_store(store), name, params, lang=lang)
+    handle = open_store(store)
+    result = run_named(handle, name, params, lang=lang)
+    return with_labels(handle, result, lang) if labels else result
 
 
 def sparql(text: str, *, store: Path | None = None) -> SparqlResult:
@@ -138,6 +144,14 @@ def table(name: str, *, store: Path | None = None, lang: str = "zh") -> Table:
 
 
 def describe(term: str, *, store: Path | None = None, lang: str = "en") -> list[Description]:
-    """Describe every entity whose id, label (en or zh), short or former name is *term*."""
+    """Describe the entity *term* names: an id, IRI or CURIE, a name, short or former name,
+    acronym or notation in en or zh (folded for case, width and script), or a close spelling.
+
+    :raises NotFoundError: nothing matches (with the closest names), or several entities
+        match equally (the message lists them).
+    """
+    from miikg.resolve import resolve
+
     handle = open_store(store)
-    return [describe_entity(handle, iri, lang=lang) for iri in resolve_entity(handle, term)]
+    found = resolve(handle, term, lang=lang)
+    return [describe_entity(handle, found.entity, lang=lang, how=found.how)]

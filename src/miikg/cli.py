@@ -3,90 +3,130 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import functools
-import io
-import json
 import logging
 import os
+import re
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
+
+from miikg.terminal import ROW_FORMATS, format_result, terminal_width
 
 if TYPE_CHECKING:
-    from miikg.queries.run import QueryResult, SparqlResult
+    from miikg.queries.run import SparqlResult
 
 __all__ = ["main"]
 
 LANG_ENV = "MIIKG_LANG"
+LANGUAGES = ("en", "zh")
 
 _UI = {
     "en": {
         "built": "Built {path}",
         "valid": "Validation: the graph conforms to every SHACL shape.",
-        "no_match": "nothing matches {term!r}; try an id such as america-makes or a name",
         "rows": "{n} row(s)",
         "error": "error",
         "triples": "{n} triple(s)",
         "no_query": "give a query, or -f FILE",
         "graph_format": "a CONSTRUCT or DESCRIBE result is written as turtle, ntriples or json-ld",
         "rows_format": "--format {fmt} is for CONSTRUCT and DESCRIBE results",
+        "interrupted": "interrupted; nothing was written",
+        "cannot_read": "cannot read {file}: {reason}",
+        "os_error": "{reason}: {file}",
+        "bad_param": "-p expects name=value, got {pair!r}",
+        "bad_lang_env": "{env}={value!r} is not a language miikg speaks: use en or zh",
+        "taken_as": "{text!r} taken as {name} (the closest name)",
+        "unknown_table": "no table {name!r}; choose one of {choices}",
     },
     "zh": {
         "built": "已构建 {path}",
         "valid": "校验：图谱符合全部 SHACL 约束。",
-        "no_match": "没有与 {term!r} 匹配的实体；请用 id（如 america-makes）或名称",
         "rows": "{n} 行",
         "error": "错误",
         "triples": "{n} 个三元组",
         "no_query": "请给出查询语句，或用 -f 指定文件",
         "graph_format": "CONSTRUCT 或 DESCRIBE 的结果只能输出为 turtle、ntriples 或 json-ld",
         "rows_format": "--format {fmt} 仅用于 CONSTRUCT 和 DESCRIBE 的结果",
+        "interrupted": "已中断；未写入任何内容",
+        "cannot_read": "无法读取 {file}：{reason}",
+        "os_error": "{reason}：{file}",
+        "bad_param": "-p 须为 名称=值 的形式，而不是 {pair!r}",
+        "bad_lang_env": "{env}={value!r} 不是 miikg 支持的语言：请用 en 或 zh",
+        "taken_as": "已将 {text!r} 视为 {name}（最接近的名称）",
+        "unknown_table": "没有表 {name!r}；可选：{choices}",
     },
 }
+#: argparse's own messages, in Chinese (argparse writes them in English).
+_ARGPARSE_ZH = (
+    (re.compile(r"^argument (.+?): invalid choice: (.+?) \(choose from (.+)\)$"),
+     "参数 {0}：无效的选项 {1}（可选：{2}）"),
+    (re.compile(r"^the following arguments are required: (.+)$"), "缺少必需的参数：{0}"),
+    (re.compile(r"^unrecognized arguments: (.+)$"), "无法识别的参数：{0}"),
+    (re.compile(r"^argument (.+?): expected one argument$"), "参数 {0}：需要一个值"),
+    (re.compile(r"^argument (.+?): invalid (\w+) value: (.+)$"), "参数 {0}：无效的 {1} 值 {2}"),
+    (re.compile(r"^argument (.+?): (.+)$"), "参数 {0}：{1}"),
+)  # fmt: skip
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+class UsageError(SystemExit):
+    """A command line argparse refuses; the message is argparse's, in English.
+
+    A ``SystemExit``, as argparse's own error is, for a caller of ``parse_args``;
+    :func:`main` turns it into one line in the chosen language and exit code 2.
+    """
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports a mistake as one line, not usage plus a message."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
 
 
-def format_result(result: QueryResult, fmt: str) -> str:
-    """Render query rows as an aligned table, CSV, TSV, JSON or Markdown."""
-    header = list(result.variables)
-    rows = [[row.text(v) for v in header] for row in result]
-    if fmt in {"table", "markdown"}:
-        from miikg.report import curie
+def _usage_text(message: str, lang: str) -> str:
+    choice = re.match(r"^argument (.+?): invalid choice: '?([^' ]+)'?", message)
+    hint = ""
+    if choice:
+        from miikg.resolve import suggest
 
-        rows = [[curie(c) if c.startswith(("http://", "https://")) else c for c in r] for r in rows]
-    if fmt == "json":
-        return json.dumps(
-            [dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False, indent=2
-        )
-    if fmt in {"csv", "tsv"}:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        return buffer.getvalue().rstrip("\n")
-    if fmt == "markdown":
-        esc = [[c.replace("|", "\\|").replace("\n", " ") for c in r] for r in rows]
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(r) + " |" for r in esc]
-        return "\n".join(lines)
-    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join(lines)
+        options = re.findall(r"'([^']+)'", message.split("choose from", 1)[-1])
+        close = suggest(choice[2], options)
+        if close:
+            hint = (
+                f" (did you mean: {', '.join(close)}?)"
+                if lang == "en"
+                else f"（您是否要找：{'、'.join(close)}？）"
+            )
+    if lang == "zh":
+        for pattern, template in _ARGPARSE_ZH:
+            if match := pattern.match(message):
+                return template.format(*match.groups()) + hint
+    return message + hint
 
 
-ROW_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+def _lang_of(argv: Sequence[str]) -> str:
+    """Return the language asked for: the last valid ``--lang`` in *argv*, else $MIIKG_LANG.
+
+    :raises UsageError: $MIIKG_LANG is set to something else than en or zh (and no
+        ``--lang`` overrides it).
+    """
+    chosen = None
+    for i, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in LANGUAGES:
+            chosen = value
+    if chosen:
+        return chosen
+    env = os.environ.get(LANG_ENV, "")
+    if env and env not in LANGUAGES:
+        raise UsageError(_UI["en"]["bad_lang_env"].format(env=LANG_ENV, value=env))
+    return env or "en"
+
+
 GRAPH_FORMATS = ("turtle", "ntriples", "json-ld")
 
 
@@ -121,15 +161,20 @@ def format_sparql(result: SparqlResult, fmt: str | None, lang: str) -> str:
             "true" if result else "false", datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean")
         )
         result = QueryResult(("ask",), (Row({"ask": boolean}),))
-    return format_result(result, fmt)
+    return format_result(result, fmt, lang=lang, iris=True, width=terminal_width())
 
 
-def _params(pairs: Sequence[str]) -> dict[str, str]:
+def _params(pairs: Sequence[str], lang: str) -> dict[str, str]:
+    from miikg.errors import QueryError
+
     params = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise SystemExit(f"miikg: -p expects name=value, got {pair!r}")
+            raise QueryError(
+                _UI["en"]["bad_param"].format(pair=pair),
+                zh=_UI["zh"]["bad_param"].format(pair=pair),
+            )
         params[name] = value
     return params
 
@@ -164,44 +209,75 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     from miikg import api
 
     found = api.describe(args.term, store=args.store, lang=args.lang)
-    if not found:
-        print(_UI[args.lang]["no_match"].format(term=args.term), file=sys.stderr)
-        return 1
-    print("\n\n".join(d.text() for d in found))
+    for description in found:
+        if description.how == "fuzzy":
+            note = _UI[args.lang]["taken_as"].format(text=args.term, name=description.label)
+            print(f"miikg: {note}", file=sys.stderr)
+    print("\n\n".join(d.text(width=terminal_width()) for d in found))
     return 0
 
 
 def _cmd_queries(args: argparse.Namespace) -> int:
     from miikg.queries import catalogue
+    from miikg.terminal import render_table
 
-    queries = catalogue()
-    width = max(map(len, queries))
-    for name, named in queries.items():
-        title = named.title.get(args.lang, name)
-        print(f"{name:{width}s}  {title}")
+    rows = []
+    for name, named in catalogue().items():
+        text = named.title.get(args.lang, name)
         if args.verbose:
-            print(f"{'':{width}s}  {named.description.get(args.lang, '')}")
+            text += "\n" + named.description.get(args.lang, "")
         for param in named.params:
             if param.name != "lang":
-                print(f"{'':{width}s}    -p {param.name}=…  {param.doc.get(args.lang, '')}")
+                text += f"\n  -p {param.name}=…  {param.doc.get(args.lang, '')}"
+        rows.append([name, text])
+    header = ["query", "title"] if args.lang == "en" else ["查询", "标题"]
+    print(render_table(header, rows, width=terminal_width()))
     return 0
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
     from miikg import api
+    from miikg.queries.run import named_query
 
-    result = api.query(args.name, store=args.store, lang=args.lang, **_params(args.param))
-    print(format_result(result, args.format))
+    labels = args.format == "table" and not args.iris
+    result = api.query(
+        args.name,
+        store=args.store,
+        lang=args.lang,
+        labels=labels,
+        **_params(args.param, args.lang),
+    )
+    named = named_query(args.name)
+    titles = {v: named.column_title(v, args.lang) for v in result.variables}
+    print(
+        format_result(
+            result, args.format, lang=args.lang, titles=titles, iris=args.iris,
+            width=terminal_width(),
+        )
+    )  # fmt: skip
     if args.format == "table":
         print(_UI[args.lang]["rows"].format(n=len(result)), file=sys.stderr)
     return 0
+
+
+def _read_query_file(path: Path, lang: str) -> str:
+    from miikg.errors import QueryError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise QueryError(
+            _UI["en"]["cannot_read"].format(file=path, reason=reason),
+            zh=_UI["zh"]["cannot_read"].format(file=path, reason=reason),
+        ) from None
 
 
 def _cmd_sparql(args: argparse.Namespace) -> int:
     from miikg import api
 
     if args.file is not None:
-        text = args.file.read_text(encoding="utf-8")
+        text = _read_query_file(args.file, args.lang)
     elif args.query is not None:
         text = args.query
     else:
@@ -214,18 +290,33 @@ def _cmd_sparql(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_prefixes(args: argparse.Namespace) -> int:
+    from miikg.ontology.namespaces import PREFIXES
+    from miikg.terminal import render_table
+
+    header = ["prefix", "namespace"] if args.lang == "en" else ["前缀", "命名空间"]
+    rows = [[f"{p}:", iri] for p, iri in sorted(PREFIXES.items())]
+    print(render_table(header, rows, width=terminal_width()))
+    return 0
+
+
 def _cmd_table(args: argparse.Namespace) -> int:
     from miikg import api
 
     table = api.table(args.which, store=args.store, lang=args.lang)
-    print(table.to_csv() if args.format == "csv" else table.to_markdown(), end="")
+    if args.format == "csv":
+        print(table.to_csv(), end="")
+    elif args.format == "text":
+        print(table.to_text(width=terminal_width()))
+    else:
+        print(table.to_markdown(), end="")
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(lang: str = "en") -> argparse.ArgumentParser:
     from miikg import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="miikg",
         description="Knowledge graph of the US DoD Manufacturing Innovation Institutes "
         "(美国国防部制造创新所知识图谱).",
@@ -240,16 +331,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lang",
-        choices=("en", "zh"),
-        default=os.environ.get(LANG_ENV, "en")
-        if os.environ.get(LANG_ENV) in {"en", "zh"}
-        else "en",
+        choices=LANGUAGES,
+        default=lang,
         help="language of labels and messages (default: en, or $MIIKG_LANG) (标签与消息的语言)",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks (显示调用栈)")
     # The same option after the command (`miikg query stages --lang zh`); SUPPRESS keeps
     # the global value when it is not given there.
-    lang_after = argparse.ArgumentParser(add_help=False)
+    lang_after = _Parser(add_help=False)
     lang_after.add_argument(
         "--lang",
         choices=("en", "zh"),
@@ -316,7 +405,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a parameter, bound as an RDF term (查询参数，按 RDF 项绑定)",
     )
-    p.add_argument("--format", choices=ROW_FORMATS, default="table")
+    p.add_argument(
+        "--format",
+        choices=ROW_FORMATS,
+        default="table",
+        help="table (labels, fits the terminal) or csv, tsv, json, markdown (full values) "
+        "(输出格式：table 为便于阅读的表格，其余保留完整取值)",
+    )
+    p.add_argument(
+        "--iris",
+        action="store_true",
+        help="in the table, show each IRI column beside its labels (表格中同时显示 IRI 列)",
+    )
     p.set_defaults(func=_cmd_query)
 
     p = add(
@@ -342,8 +442,21 @@ def _parser() -> argparse.ArgumentParser:
         "(由图谱重建论文表 1、2、3 或制造成熟度列表)",
     )
     p.add_argument("which", choices=("1", "2", "3", "mrl"), help="which table (哪张表)")
-    p.add_argument("--format", choices=("markdown", "csv"), default="markdown")
+    p.add_argument(
+        "--format",
+        choices=("markdown", "csv", "text"),
+        default="markdown",
+        help="markdown (with footnotes), csv (the cells only) or text (fits the terminal) "
+        "(输出格式：markdown 含脚注，csv 仅含单元格，text 适合终端宽度)",
+    )
     p.set_defaults(func=_cmd_table)
+
+    p = add(
+        "prefixes",
+        help="the namespace prefixes miikg uses and `miikg sparql` predeclares "
+        "(miikg 使用并在 sparql 命令中预先声明的命名空间前缀)",
+    )
+    p.set_defaults(func=_cmd_prefixes)
 
     from miikg.exports.commands import add_commands as add_network_commands
     from miikg.exports.export_commands import add_commands as add_export_commands
@@ -367,26 +480,51 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    args = _parser().parse_args(argv)
-    if args.command == "build" and args.out is None:
-        args.out = args.store
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    from miikg.errors import MiikgError, ValidationFailedError
+    """Run the command line; return the exit code.
 
+    A user's mistake is one line on stderr (exit 1, or 2 for a command line argparse
+    refuses), in the chosen language; Ctrl-C is one line and exit 130. ``--debug`` shows
+    the traceback instead.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments
+    lang = "en"
     try:
+        lang = _lang_of(arguments)
+        args = _parser(lang).parse_args(arguments)
+        lang = args.lang
+        if args.command == "build" and args.out is None:
+            args.out = args.store
+        logging.basicConfig(
+            level=logging.DEBUG if args.debug else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
         code: int = args.func(args)
-    except MiikgError as exc:
-        if args.debug:
+    except UsageError as exc:
+        print(f"miikg: {_UI[lang]['error']}: {_usage_text(str(exc), lang)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        if debug:
             raise
-        message = exc.report.text(args.lang) if isinstance(exc, ValidationFailedError) else exc
-        print(f"miikg: {_UI[args.lang]['error']}: {message}", file=sys.stderr)
-        return 1
+        print(f"miikg: {_UI[lang]['interrupted']}", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # e.g. `miikg query … | head`
+        # Python would complain again when it flushes stdout on exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        from miikg.errors import MiikgError
+
+        if debug or not isinstance(exc, MiikgError | OSError):
+            raise
+        if isinstance(exc, OSError):
+            reason = exc.strerror or str(exc)
+            message = _UI[lang]["os_error"].format(reason=reason, file=exc.filename or "")
+        else:
+            message = exc.text(lang)
+        print(f"miikg: {_UI[lang]['error']}: {message}", file=sys.stderr)
+        return 1
     return code
 
 

@@ -26,6 +26,7 @@ _WORDS = {
         "per_class": "entities per class:",
         "incoming": "referred to by",
         "sources_of": "sources",
+        "inverse": "{label} of",
     },
     "zh": {
         "claims": "陈述（按来源计的说法）",
@@ -39,6 +40,7 @@ _WORDS = {
         "per_class": "各类实体数量：",
         "incoming": "被以下引用",
         "sources_of": "来源",
+        "inverse": "以此为{label}",
     },
 }
 
@@ -139,7 +141,11 @@ def summarize(store: ox.Store) -> Summary:
 
 @dataclass(frozen=True)
 class Fact:
-    """One statement about an entity, with every source that makes it."""
+    """One statement about an entity, with every source that makes it.
+
+    For an incoming statement (``incoming``), *property_label* reads from the entity's
+    side ("used in"), and *value* is the subject that points to the entity.
+    """
 
     incoming: bool
     property: str
@@ -147,6 +153,12 @@ class Fact:
     value: str
     value_label: str
     sources: tuple[str, ...]
+    #: A curated disagreement concerns this entity and property (see ``disagreements``).
+    disputed: bool = False
+
+
+_ORDER = (PREFIXES["rdfs"] + "label", PREFIXES["rdf"] + "type")
+_DISPUTED = {"en": " (disputed)", "zh": "（有争议）"}
 
 
 @dataclass(frozen=True)
@@ -157,27 +169,75 @@ class Description:
     label: str
     lang: str
     facts: tuple[Fact, ...]
+    #: How the name given was resolved (``id``, ``name``, ``fuzzy`` …; see miikg.resolve).
+    how: str = ""
 
-    def text(self) -> str:
-        """Return the description as readable lines."""
+    def notes(self) -> list[str]:
+        """Return the sources in the order they are first cited (note 1, 2, …)."""
+        seen: dict[str, None] = {}
+        for fact in self._ordered():
+            for source in fact.sources:
+                seen.setdefault(source, None)
+        return list(seen)
+
+    def _ordered(self) -> list[Fact]:
+        def key(fact: Fact) -> tuple[bool, int, str]:
+            rank = _ORDER.index(fact.property) if fact.property in _ORDER else len(_ORDER)
+            return fact.incoming, rank, fact.property_label.casefold()
+
+        return sorted(self.facts, key=key)
+
+    def text(self, width: int | None = None) -> str:
+        """Return the description as readable lines, wrapped to *width* display columns.
+
+        Facts are grouped by property, one line each (wrapped with a hanging indent);
+        each source is a numbered note at the end, cited as ``[1][3]``.
+        """
         w = _WORDS[self.lang]
-        lines = [f"{self.label}  <{curie(self.entity)}>"]
+        notes = {source: n for n, source in enumerate(self.notes(), start=1)}
+        lines: list[tuple[int, str]] = [(0, f"{self.label}  <{curie(self.entity)}>")]
+        grouped: dict[tuple[bool, str], list[Fact]] = {}
+        for fact in self._ordered():
+            grouped.setdefault((fact.incoming, fact.property_label), []).append(fact)
         incoming_started = False
-        for fact in self.facts:
-            if fact.incoming and not incoming_started:
-                lines.append(f"{w['incoming']}:")
+        colon = "：" if self.lang == "zh" else ": "
+        sep = "；" if self.lang == "zh" else "; "
+        for (incoming, label), facts in grouped.items():
+            if incoming and not incoming_started:
+                lines.append((0, f"{w['incoming']}{colon.strip()}"))
                 incoming_started = True
-            value = fact.value_label or (
-                curie(fact.value) if fact.value.startswith("http") else fact.value
-            )
-            sources = "; ".join(fact.sources)
-            lines.append(f"  {fact.property_label}: {value}  [{sources}]")
-        return "\n".join(lines)
+            values = []
+            for fact in facts:
+                value = fact.value_label or (
+                    curie(fact.value) if fact.value.startswith("http") else fact.value
+                )
+                marks = "".join(f"[{n}]" for n in sorted(notes[s] for s in fact.sources))
+                disputed = _DISPUTED[self.lang] if fact.disputed else ""
+                values.append(f"{value}{disputed} {marks}".rstrip())
+            lines.append((2, f"{label}{colon}{sep.join(values)}"))
+        lines.append((0, f"{w['sources_of']}{colon.strip()}"))
+        lines += [(2, f"[{n}] {source}") for source, n in notes.items()]
+        from miikg.terminal import wrap
+
+        return "\n".join(wrap(text, width, indent=indent) for indent, text in lines)
 
 
-def describe_entity(store: ox.Store, iri: str, *, lang: str = "en") -> Description:
+def _disputed(store: ox.Store, iri: str) -> set[str]:
+    """Return the properties of *iri* a curated disagreement concerns."""
+    concerns = ox.NamedNode(PREFIXES["miikg"] + "concerns")
+    on_property = ox.NamedNode(PREFIXES["miikg"] + "onProperty")
+    found: set[str] = set()
+    for quad in store.quads_for_pattern(None, concerns, ox.NamedNode(iri), ox.DefaultGraph()):
+        for prop in store.quads_for_pattern(quad.subject, on_property, None, ox.DefaultGraph()):
+            if isinstance(prop.object, ox.NamedNode | ox.Literal):
+                found.add(prop.object.value)
+    return found
+
+
+def describe_entity(store: ox.Store, iri: str, *, lang: str = "en", how: str = "") -> Description:
     """Collect every fact about *iri* and the sources of each."""
     result = run_named(store, "entity-facts", {"entity": iri}, lang=lang)
+    disputed = _disputed(store, iri) if isinstance(store, ox.Store) else set()
     grouped: dict[tuple[bool, str, str], dict[str, Any]] = {}
     label = ""
     for row in result:
@@ -186,10 +246,15 @@ def describe_entity(store: ox.Store, iri: str, *, lang: str = "en") -> Descripti
         if not incoming and prop == PREFIXES["rdfs"] + "label":
             label = label or value
         key = (incoming, prop, value)
+        property_label = row.text("propertyLabel") or curie(prop)
+        if incoming:
+            property_label = row.text("inverseLabel") or _WORDS[lang]["inverse"].format(
+                label=property_label
+            )
         entry = grouped.setdefault(
             key,
             {
-                "property_label": row.text("propertyLabel") or curie(prop),
+                "property_label": property_label,
                 "value_label": row.text("valueLabel"),
                 "sources": [],
             },
@@ -198,7 +263,15 @@ def describe_entity(store: ox.Store, iri: str, *, lang: str = "en") -> Descripti
         if source and source not in entry["sources"]:
             entry["sources"].append(source)
     facts = tuple(
-        Fact(incoming, prop, e["property_label"], value, e["value_label"], tuple(e["sources"]))
+        Fact(
+            incoming,
+            prop,
+            e["property_label"],
+            value,
+            e["value_label"],
+            tuple(e["sources"]),
+            disputed=not incoming and prop in disputed,
+        )
         for (incoming, prop, value), e in grouped.items()
     )
-    return Description(iri, label or iri.removeprefix(ID), lang, facts)
+    return Description(iri, label or iri.removeprefix(ID), lang, facts, how)

@@ -4,6 +4,11 @@ Table 1 (the innovation chain) and Table 2 (the nine institutes) come from the p
 own claims (the ``paper-table-1`` and ``paper-table-2`` graphs), Table 3 from the revenue
 arrangements and streams, the MRL list from the MRL levels. Nothing here knows a fact:
 row and column headings are the paper's words, the cells are query results.
+
+The cells keep the paper's values. Where another source contradicts a cell of Table 2
+(the ``conflicts`` query: AIM Photonics' state, three organisers), the table carries a
+footnote with the other claim and its sources; Markdown and text show it, CSV (the cells
+as data) does not.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Literal
 from miikg.errors import QueryError
 from miikg.queries.run import Engine, run_named
 
-__all__ = ["TABLES", "Table", "build_table"]
+__all__ = ["TABLES", "Footnote", "Table", "build_table"]
 
 TableName = Literal["1", "2", "3", "mrl"]
 TABLES: tuple[TableName, ...] = ("1", "2", "3", "mrl")
@@ -50,6 +55,8 @@ _WORDS = {
         "definition": "定义",
         "level_cell": "MRL {level}",
         "sep": "、",
+        "contradicted": "公开记录为：{values}（{sources}）",
+        "list": "；",
     },
     "en": {
         "title1": "Table 1  Where the DoD institutes sit in the innovation chain",
@@ -78,22 +85,54 @@ _WORDS = {
         "definition": "Definition",
         "level_cell": "MRL {level}",
         "sep": "; ",
+        "contradicted": "The public record says {values} ({sources}).",
+        "list": "; ",
     },
 }
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
+class Footnote:
+    """A note on one cell (by row and column index): what another source says instead."""
+
+    row: int
+    column: int
+    mark: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Table:
     """A table as the paper lays it out: a title, a header row and rows of cells.
 
-    A cell of several lines (Table 3) holds them separated by ``\\n``.
+    A cell of several lines (Table 3) holds them separated by ``\\n``. *notes* mark the
+    cells the public record contradicts; the cells themselves stay the paper's.
     """
 
     name: str
     title: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    notes: tuple[Footnote, ...] = ()
+
+    def marked_rows(self) -> list[list[str]]:
+        """Return the rows with each noted cell followed by its mark (``加利福尼亚州 [1]``)."""
+        rows = [list(row) for row in self.rows]
+        for note in self.notes:
+            rows[note.row][note.column] += f" [{note.mark}]"
+        return rows
+
+    def to_text(self, width: int | None = None) -> str:
+        """Return the title, the table fitted to *width* display columns, and its notes."""
+        from miikg.terminal import render_table, wrap
+
+        lines = [wrap(self.title, width, hanging=0), ""]
+        lines.append(render_table(self.header, self.marked_rows(), width=width))
+        if self.notes:
+            lines.append("")
+            lines += [wrap(f"[{n.mark}] {n.text}", width, hanging=4) for n in self.notes]
+        return "\n".join(lines)
 
     def to_csv(self) -> str:
         """Return the header and rows as CSV (a multi-line cell is quoted)."""
@@ -112,7 +151,10 @@ class Table:
             )
 
         lines = [f"**{self.title}**", "", cells(self.header), "|" + "---|" * len(self.header)]
-        lines += [cells(row) for row in self.rows]
+        lines += [cells(row) for row in self.marked_rows()]
+        if self.notes:
+            lines.append("")
+            lines += [f"[{n.mark}] {n.text}  " for n in self.notes]
         return "\n".join(lines) + "\n"
 
 
@@ -155,10 +197,56 @@ def _table_1(store: Engine, lang: str) -> Table:
     return Table("1", w["title1"], header, tuple(rows))
 
 
+#: Columns of Table 2 a source may contradict, by the property that states them.
+_TABLE_2_COLUMNS = {
+    "https://w3id.org/miikg/ontology/organizer": 2,
+    "https://w3id.org/miikg/ontology/state": 3,
+    "https://schema.org/foundingDate": 1,
+}
+_TABLE_2_SOURCE = "https://w3id.org/miikg/id/source/paper-table-2"
+
+
+def _contradictions(store: Engine, institutes: list[str], lang: str) -> tuple[Footnote, ...]:
+    """Return a footnote for each Table 2 cell another source gives a different value for."""
+    w = _WORDS[lang]
+    claims: dict[tuple[str, str], dict[str, tuple[str, list[str]]]] = {}
+    paper: dict[tuple[str, str], set[str]] = {}
+    for row in run_named(store, "conflicts", lang=lang):
+        key = (row.text("subject"), row.text("property"))
+        if key[0] not in institutes or key[1] not in _TABLE_2_COLUMNS:
+            continue
+        value = row.text("value")
+        if row.text("source") == _TABLE_2_SOURCE:
+            paper.setdefault(key, set()).add(value)
+            continue
+        shown = row.text("valueLabel") or value
+        source = row.text("sourceLabel") or row.text("source")
+        entry = claims.setdefault(key, {}).setdefault(value, (shown, []))
+        if source not in entry[1]:
+            entry[1].append(source)
+    notes: list[Footnote] = []
+    for (subject, prop), values in sorted(
+        claims.items(), key=lambda kv: (institutes.index(kv[0][0]), _TABLE_2_COLUMNS[kv[0][1]])
+    ):
+        other = {v: c for v, c in values.items() if v not in paper.get((subject, prop), set())}
+        if not other or (subject, prop) not in paper:
+            continue
+        text = w["contradicted"].format(
+            values=w["list"].join(shown for shown, _ in other.values()),
+            sources=w["list"].join(s for _, sources in other.values() for s in sources),
+        )
+        notes.append(
+            Footnote(institutes.index(subject), _TABLE_2_COLUMNS[prop], len(notes) + 1, text)
+        )
+    return tuple(notes)
+
+
 def _table_2(store: Engine, lang: str) -> Table:
     w = _WORDS[lang]
     rows = []
+    institutes = []
     for row in run_named(store, "paper-table-2", lang=lang):
+        institutes.append(row.text("institute"))
         name = row.text("name")
         if row.text("shortName") and row.text("shortName") not in name:
             name = w["short"].format(name=name, short=row.text("shortName"))
@@ -172,7 +260,8 @@ def _table_2(store: Engine, lang: str) -> Table:
             )
         )
     header = (w["name"], w["founded"], w["organizer"], w["state"], w["mission"])
-    return Table("2", w["title2"], header, tuple(rows))
+    notes = _contradictions(store, institutes, lang)
+    return Table("2", w["title2"], header, tuple(rows), notes)
 
 
 def _table_3(store: Engine, lang: str) -> Table:
@@ -219,7 +308,12 @@ def build_table(store: Engine, name: str, *, lang: str = "zh") -> Table:
     """Rebuild the paper's table *name* (``1``, ``2``, ``3`` or ``mrl``) in *lang*."""
     builder = _BUILDERS.get(name)
     if builder is None:
-        raise QueryError(f"no table {name!r}; choose one of {', '.join(TABLES)}")
+        raise QueryError(
+            f"no table {name!r}; choose one of {', '.join(TABLES)}",
+            zh=f"没有表 {name!r}；可选：{'、'.join(TABLES)}",
+        )
     if lang not in _WORDS:
-        raise QueryError(f"language must be one of {', '.join(_WORDS)}")
+        raise QueryError(
+            f"language must be one of {', '.join(_WORDS)}", zh=f"语言须为 {'、'.join(_WORDS)} 之一"
+        )
     return builder(store, lang)

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from miikg.errors import MiikgError
 from miikg.ontology.namespaces import ID, MIIKG, PREFIXES
-from miikg.queries.run import resolve_entity, run_named, term_text
+from miikg.queries.run import run_named, term_text
 from miikg.report import curie
 
 __all__ = [
@@ -276,18 +276,30 @@ def undirected_simple(graph: nx.MultiDiGraph[str]) -> nx.Graph[str]:
 
 
 def find_node(store: ox.Store, graph: nx.MultiDiGraph[str], text: str) -> str:
-    """Return the node of *graph* named by *text* (an id, a name in en or zh, or an IRI).
+    """Return the node of *graph* named by *text*, found by :func:`miikg.resolve.resolve`.
+
+    Only the nodes of the view count: an id, IRI, name, short or former name, acronym or
+    notation in en or zh, or a close spelling.
 
     :raises NetworkError: when nothing, or more than one node of the view, matches.
     """
-    matches = [iri for iri in resolve_entity(store, text) if iri in graph]
-    if not matches:
-        matches = [n for n, d in graph.nodes(data=True) if text.casefold() in _folded(d)]
-    if len(matches) != 1:
-        found = "no node" if not matches else ", ".join(curie(m) for m in sorted(matches))
-        raise NetworkError(f"{text!r} matches {found} in the {graph.graph['view']} view")
-    return matches[0]
+    from miikg.errors import NotFoundError
+    from miikg.resolve import resolve
 
-
-def _folded(attrs: dict[str, Any]) -> set[str]:
-    return {n.casefold() for n in attrs.get("names", [])} | {attrs.get("id", "").casefold()}
+    view = graph.graph["view"]
+    view_zh = VIEWS.get(view, {}).get("zh", view)
+    try:
+        return resolve(store, text, within=set(graph.nodes)).entity
+    except NotFoundError as exc:
+        listed = [curie(c) for c in exc.candidates]
+        if exc.ambiguous:
+            raise NetworkError(
+                f"{text!r} matches {', '.join(listed)} in the {view} view",
+                zh=f"“{text}”在{view_zh}视图中对应多个节点：{'、'.join(listed)}",
+            ) from None
+        hint = f"; did you mean: {', '.join(listed)}?" if listed else ""
+        hint_zh = f"；您是否要找：{'、'.join(listed)}？" if listed else ""
+        raise NetworkError(
+            f"{text!r} matches no node in the {view} view{hint}",
+            zh=f"“{text}”在{view_zh}视图中没有对应的节点{hint_zh}",
+        ) from None

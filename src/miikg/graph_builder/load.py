@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -336,18 +337,40 @@ def _read(path: Path, display: str) -> list[dict[str, Any]]:
     return value
 
 
-def _first_error(exc: ValidationError) -> tuple[str | None, str]:
+#: Chinese for the checks of models.py whose messages a curator meets most.
+_REASONS_ZH = (
+    (re.compile(r"^(.+) is not an IRI \(RFC 3987\): (.+)$"), "{0} 不是合法的 IRI（RFC 3987）：{1}"),
+    (re.compile(r"^impossible date (.+?): no day (\d+) in that month$"),
+     "不可能的日期 {0}：该月没有第 {1} 日"),
+    (re.compile(r"^impossible date (.+?): month (\d+)$"), "不可能的日期 {0}：没有第 {1} 月"),
+    (re.compile(r"^date (.+) is not YYYY, YYYY-MM or YYYY-MM-DD$"),
+     "日期 {0} 不是 YYYY、YYYY-MM 或 YYYY-MM-DD 格式"),
+    (re.compile(r"^text without a language: (.+)$"), "文本未注明语言：请写作 {{en: ..., zh: ...}}"),
+)  # fmt: skip
+
+
+def _first_error(exc: ValidationError) -> tuple[str | None, str, str]:
+    """Return the field, the English reason and the Chinese reason of the first error."""
     error = exc.errors(include_url=False)[0]
     loc = [str(p) for p in error["loc"]]
     field_name = loc[0] if loc else None
     kind = error["type"]
     if kind == "extra_forbidden":
-        return field_name, "unknown key"
+        return field_name, "unknown key", "未知的键"
     if kind == "missing":
-        return field_name, "required field is missing"
+        return field_name, "required field is missing", "缺少必填字段"
     message = str(error["msg"]).removeprefix("Value error, ")
     detail = ".".join(p for p in loc[1:] if not p.isdigit() and p not in {"value"})
-    return field_name, f"{message}" + (f" (in {detail})" if detail else "")
+    zh = message
+    for pattern, template in _REASONS_ZH:
+        if match := pattern.match(message):
+            zh = template.format(*match.groups())
+            break
+    return (
+        field_name,
+        message + (f" (in {detail})" if detail else ""),
+        zh + (f"（位于 {detail}）" if detail else ""),
+    )
 
 
 def load_data(
@@ -380,8 +403,8 @@ def load_data(
             try:
                 item = model.model_validate(raw)
             except ValidationError as exc:
-                fname, message = _first_error(exc)
-                raise DataError(display, message, record=rid, field=fname) from None
+                fname, message, message_zh = _first_error(exc)
+                raise DataError(display, message, record=rid, field=fname, zh=message_zh) from None
             if item.id in curated.files:
                 raise DataError(
                     display,

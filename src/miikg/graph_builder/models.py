@@ -109,7 +109,22 @@ def _check_date(value: str) -> str:
 
 #: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, checked against the calendar.
 Date = Annotated[str, AfterValidator(_check_date)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+
+
+def _check_iri(value: str) -> str:
+    # Oxigraph's IRI parser (oxiri) implements RFC 3987: a character such as <, ", {, |
+    # or a bad %-escape is refused here, with the record and field, not later in the build.
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not an IRI (RFC 3987): {exc}") from None
+    return value
+
+
+#: An ``http(s)`` IRI, checked against RFC 3987.
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$"), AfterValidator(_check_iri)]
 
 
 class Claim(Strict, Generic[T]):

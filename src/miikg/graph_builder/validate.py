@@ -13,6 +13,11 @@ from miikg.ontology.namespaces import ID, PREFIXES
 __all__ = ["Finding", "ValidationReport", "validate_quads"]
 
 SH = PREFIXES["sh"]
+#: SHACL's severities (sh:Violation, sh:Warning, sh:Info) as a report names them.
+SEVERITIES = {
+    "en": {"Violation": "Violation", "Warning": "Warning", "Info": "Info"},
+    "zh": {"Violation": "违规", "Warning": "警告", "Info": "提示"},
+}
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,9 @@ class Finding:
         """Return one readable line in *lang* (falling back to the other language)."""
         message = self.message.get(lang) or next(iter(self.message.values()), "")
         path = f" [{self.path}]" if self.path else ""
-        return f"{self.severity}: {self.focus_id}{path}: {message}"
+        severity = SEVERITIES.get(lang, SEVERITIES["en"]).get(self.severity, self.severity)
+        colon = "：" if lang == "zh" else ": "
+        return f"{severity}{colon}{self.focus_id}{path}{colon}{message}"
 
 
 @dataclass(frozen=True)

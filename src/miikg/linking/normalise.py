@@ -10,22 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from typing import Any
 
-__all__ = ["CORPORATE_SUFFIXES", "fold_chinese", "normalise", "tokens"]
-
-#: Traditional → simplified for the characters of the graph's zh names (and a few common
-#: neighbours): a script fold, not a translation, so one table is enough and nothing is
-#: downloaded. Each pair is traditional then simplified.
-_PAIRS = (
-    "與与業业會会軍军辦办務务動动區区發发員员國国實实學学應应戰战數数術术機机構构標标"
-    "現现電电紉纫纖纤約约級级紡纺紐纽組组織织統统維维聯联營营計计設设質质車车輕轻輛辆"
-    "進进採采長长陸陆驗验項项創创製制屬属準准澤泽們们個个這这為为關关開开門门問问間间"
-    "東东鐵铁鋼钢複复資资經经濟济際际總总處处廳厅層层備备傳传測测試试規规劃划報报書书"
-    "圖图號号亞亚灣湾氣气運运輸输過过還还權权樂乐識识認认證证隊队專专雲云獎奖勵励財财"
-    "監监導导領领優优勢势興兴團团醫医藥药環环點点線线護护華华頓顿體体積积產产協协議议"
-    "網网絡络麥麦蘭兰爾尔羅罗聖圣區区縣县島岛灣湾黨党選选舉举義义軟软檢检驅驱輪轮鏈链"
-)
-_TRAD_TO_SIMP = str.maketrans(_PAIRS[0::2], _PAIRS[1::2])
+__all__ = ["CORPORATE_SUFFIXES", "fold_chinese", "is_chinese", "normalise", "tokens"]
 
 #: Words dropped at the end of an English name: legal forms, not part of the identity.
 CORPORATE_SUFFIXES = frozenset(
@@ -37,9 +25,24 @@ _NOT_WORD = re.compile(r"[^\w]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+@cache
+def _converter() -> Any:
+    # OpenCC's traditional → simplified tables (characters and phrases), shipped in the
+    # wheel: a script fold, not a translation, and nothing is downloaded.
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
 def fold_chinese(text: str) -> str:
-    """Return *text* with traditional Chinese characters written in simplified form."""
-    return text.translate(_TRAD_TO_SIMP)
+    """Return *text* with traditional Chinese characters written in simplified form.
+
+    >>> fold_chinese("聯合製造技術委員會")
+    '联合制造技术委员会'
+    """
+    if not _CJK.search(text):
+        return text
+    return str(_converter().convert(text))
 
 
 def tokens(text: str) -> list[str]:

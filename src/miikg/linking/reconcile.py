@@ -214,7 +214,12 @@ class Reconciler:
                 if score <= 0:
                     continue
                 for entity, variant in pairs:
-                    if entity not in best or score > best[entity].score:
+                    known = best.get(entity)
+                    # Equal scores keep the smallest variant, whatever order names came in.
+                    if known is None or (round(score, 3), known.evidence) > (
+                        known.score,
+                        variant,
+                    ):
                         best[entity] = Candidate(entity, round(score, 3), "name", variant)
         ranked = tuple(sorted(best.values(), key=lambda c: (-c.score, c.entity)))[:5]
         if not ranked or ranked[0].score < self.threshold:

@@ -7,10 +7,13 @@ A query file starts with a header of comments::
     # description@en: The nine DoD institutes with founding month, organiser and state.
     # description@zh: 九个国防部制造创新所及其成立时间、组织者和所在州。
     # param lang (language): language of the labels, en or zh | 标签语言，en 或 zh
+    # column name: Name | 名称
 
 and declares its own PREFIXes, so it can be pasted into any SPARQL tool. Each parameter
 is a variable of the SELECT projection (and of GROUP BY, where the query groups):
-Oxigraph binds only projected variables; the runner leaves their columns out.
+Oxigraph binds only projected variables; the runner leaves their columns out. Each
+``# column`` line titles one result variable in en and zh: the terminal table shows the
+titles, CSV and JSON keep the variable names.
 """
 
 from __future__ import annotations
@@ -34,7 +37,10 @@ EXAMPLE_PARAMS: dict[str, dict[str, str]] = {
 
 ParamKind = Literal["iri", "string", "language", "integer"]
 _HEADER = re.compile(r"^#\s*(title|description)@(en|zh):\s*(.+?)\s*$")
-_PARAM = re.compile(r"^#\s*param\s+([A-Za-z_]\w*)\s+\((iri|string|language|integer)\):\s*(.+?)\s*$")
+_COLUMN = re.compile(r"^#\s*column\s+([A-Za-z_]\w*):\s*(.+?)\s*\|\s*(.+?)\s*$")
+_PARAM = re.compile(
+    r"^#\s*param\s+([A-Za-z_]\w*)\s+\((iri|string|language|integer)(?:\s+([\w:]+))?\):\s*(.+?)\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class Param:
     name: str
     kind: ParamKind
     doc: dict[str, str]
+    #: For an ``iri`` parameter: the class (a CURIE) its value must be an instance of.
+    of_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,12 @@ class NamedQuery:
     title: dict[str, str] = field(default_factory=dict)
     description: dict[str, str] = field(default_factory=dict)
     params: tuple[Param, ...] = ()
+    #: Column titles by variable: ``{"agencyLabel": {"en": ..., "zh": ...}}``.
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def column_title(self, variable: str, lang: str) -> str:
+        """Return the title of *variable*'s column in *lang* (the variable name if none)."""
+        return self.columns.get(variable, {}).get(lang, variable)
 
     def param(self, name: str) -> Param | None:
         """Return the declared parameter *name*, if any."""
@@ -66,6 +80,7 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
     title: dict[str, str] = {}
     description: dict[str, str] = {}
     params: list[Param] = []
+    columns: dict[str, dict[str, str]] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
             break
@@ -73,9 +88,12 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
             target = title if match[1] == "title" else description
             target[match[2]] = match[3]
         elif match := _PARAM.match(line):
-            en, _, zh = match[3].partition("|")
-            params.append(Param(match[1], match[2], {"en": en.strip(), "zh": zh.strip()}))  # type: ignore[arg-type]
-    return NamedQuery(name, text, title, description, tuple(params))
+            en, _, zh = match[4].partition("|")
+            doc = {"en": en.strip(), "zh": zh.strip()}
+            params.append(Param(match[1], match[2], doc, match[3]))  # type: ignore[arg-type]
+        elif match := _COLUMN.match(line):
+            columns[match[1]] = {"en": match[2], "zh": match[3]}
+    return NamedQuery(name, text, title, description, tuple(params), columns)
 
 
 @cache

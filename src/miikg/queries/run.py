@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from importlib import import_module
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
-from miikg.errors import MiikgError, QueryError
+from miikg.errors import NotFoundError, QueryError
 from miikg.queries import NamedQuery, Param, catalogue
 
 if TYPE_CHECKING:
@@ -22,11 +20,13 @@ __all__ = [
     "QueryResult",
     "Row",
     "SparqlResult",
+    "named_query",
     "resolve_entity",
     "run_named",
     "run_query",
     "run_sparql",
     "term_text",
+    "with_labels",
 ]
 
 LANGUAGES = ("en", "zh")
@@ -55,6 +55,10 @@ class QueryResult:
 
     variables: tuple[str, ...]
     rows: tuple[Row, ...]
+    #: Labels of the IRIs among the values, in one language (see :func:`with_labels`).
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    #: Variables joined from several values (``GROUP_CONCAT``), with their separators.
+    lists: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -66,23 +70,19 @@ class QueryResult:
         """Return the text of one column, row by row."""
         return [row.text(name) for row in self.rows]
 
-    def to_dataframe(self) -> Any:
-        """Return the rows as a ``pandas.DataFrame`` of text, one column per variable.
+    def to_dataframe(self, *, long: bool = False) -> Any:
+        """Return the rows as a typed ``pandas.DataFrame``, one column per variable.
 
-        pandas is optional, so it is imported here and the return type is left open.
+        Integers, decimals, dates and booleans keep their type (``Int64``, ``Float64``,
+        ``datetime64`` or ``period``, ``boolean``); a value the query joins from several
+        (conflicting claims, lists) is a list, or, with *long*, one row per value.
+        See :mod:`miikg.queries.frames`. pandas is imported here, on first use.
 
         :raises MiikgError: pandas is not installed.
         """
-        try:
-            pandas = import_module("pandas")
-        except ImportError:
-            raise MiikgError(
-                "to_dataframe needs pandas, which is not installed: pip install pandas"
-            ) from None
-        return pandas.DataFrame(
-            [[row.text(v) for v in self.variables] for row in self.rows],
-            columns=list(self.variables),
-        )
+        from miikg.queries.frames import to_dataframe
+
+        return to_dataframe(self, lists=self.lists, long=long)
 
 
 @dataclass(frozen=True)
@@ -96,23 +96,6 @@ class GraphResult:
 
 
 SparqlResult: TypeAlias = "QueryResult | bool | GraphResult"
-_POSITION = re.compile(r"\b(\d+):(\d+)\b")
-
-
-def _syntax_error(text: str, exc: SyntaxError) -> QueryError:
-    """Turn Oxigraph's parse error ("error at LINE:COLUMN: …") into one with the line shown."""
-    message = str(exc)
-    where = _POSITION.search(message)
-    if where is None:
-        return QueryError(f"SPARQL syntax error: {message}")
-    line, column = int(where[1]), int(where[2])
-    detail = message[where.end() :].lstrip(": ") or message
-    lines = text.splitlines() or [""]
-    source = lines[min(line, len(lines)) - 1]
-    caret = " " * max(column - 1, 0) + "^"
-    return QueryError(
-        f"SPARQL syntax error at line {line}, column {column}: {detail}\n  {source}\n  {caret}"
-    )
 
 
 def term_text(term: Term | None) -> str:
@@ -149,20 +132,33 @@ def run_query(
         # Solutions are computed lazily: a failing SERVICE request raises while iterating.
         rows = tuple(Row({name: solution[name] for name in variables}) for solution in solutions)
     except SyntaxError as exc:
-        raise _syntax_error(text, exc) from None
+        from miikg.queries.diagnose import syntax_error
+
+        raise syntax_error(text, exc, {}) from None
     except OSError as exc:
-        raise QueryError(f"query failed: {exc}") from None
+        raise QueryError(f"query failed: {exc}", zh=f"查询失败：{exc}") from None
     return QueryResult(variables, rows)
 
 
 def run_sparql(store: ox.Store, text: str) -> SparqlResult:
-    """Run an ad-hoc query of any form: rows (SELECT), a boolean (ASK) or triples."""
+    """Run an ad-hoc query of any form: rows (SELECT), a boolean (ASK) or triples.
+
+    The project's prefixes (``miikg prefixes``) are declared beforehand; the query may
+    declare others or rebind them. Updates are refused: a build is read-only.
+
+    :raises QueryRefusedError: an update.
+    :raises QueryError: a syntax error (its cause, line and column), or a failed query.
+    """
+    from miikg.ontology.namespaces import PREFIXES
+    from miikg.queries.diagnose import check_read_only, syntax_error
+
+    check_read_only(text)
     try:
-        result = store.query(text)
+        result = store.query(text, prefixes=dict(PREFIXES))
     except SyntaxError as exc:
-        raise _syntax_error(text, exc) from None
+        raise syntax_error(text, exc, PREFIXES) from None
     except OSError as exc:
-        raise QueryError(f"query failed: {exc}") from None
+        raise QueryError(f"query failed: {exc}", zh=f"查询失败：{exc}") from None
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
     if isinstance(result, ox.QueryTriples):
@@ -173,27 +169,73 @@ def run_sparql(store: ox.Store, text: str) -> SparqlResult:
     )
 
 
+_RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def labels_of(store: Engine, iris: set[str], lang: str) -> dict[str, str]:
+    """Return the label in *lang* (else in the other language) of each of *iris* that has one."""
+    if not isinstance(store, ox.Store):
+        return {}
+    found: dict[str, str] = {}
+    for iri in iris:
+        by_lang: dict[str, str] = {}
+        for quad in store.quads_for_pattern(
+            ox.NamedNode(iri), _RDFS_LABEL, None, ox.DefaultGraph()
+        ):
+            literal = quad.object
+            if isinstance(literal, ox.Literal):
+                by_lang.setdefault(literal.language or "", literal.value)
+        other = "zh" if lang == "en" else "en"
+        if text := by_lang.get(lang) or by_lang.get(other) or by_lang.get(""):
+            found[iri] = text
+    return found
+
+
+def with_labels(store: Engine, result: QueryResult, lang: str) -> QueryResult:
+    """Return *result* with the labels (in *lang*) of the IRIs among its values."""
+    iris = {
+        value.value
+        for row in result.rows
+        for value in row.values.values()
+        if isinstance(value, ox.NamedNode)
+    }
+    return replace(result, labels=labels_of(store, iris, lang))
+
+
 def resolve_entity(store: Engine, text: str) -> list[str]:
-    """Return the IRIs of the entities whose id, label, short or former name is *text*."""
-    if text.startswith(("http://", "https://")):
-        return [text]
-    result = run_query(
-        store, catalogue()["resolve-entity"].text, {"text": ox.Literal(text.strip())}
-    )
-    by_id = [r.text("entity") for r in result if r.text("match") == "id"]
-    return sorted(set(by_id or [r.text("entity") for r in result]))
+    """Return the IRI of the entity *text* names (see :func:`miikg.resolve.resolve`).
+
+    :raises NotFoundError: nothing, or more than one entity, matches.
+    """
+    from miikg.resolve import resolve
+
+    return [resolve(store, text).entity]
 
 
 def _term(store: Engine, param: Param, value: Any) -> Term:
     if param.kind == "iri":
-        matches = resolve_entity(store, str(value))
-        if len(matches) != 1:
-            found = "nothing" if not matches else ", ".join(matches)
-            raise QueryError(f"parameter {param.name}={value!r} matches {found}")
-        return ox.NamedNode(matches[0])
+        from miikg.ontology.namespaces import PREFIXES
+        from miikg.resolve import resolve
+
+        classes: tuple[str, ...] = ()
+        if param.of_class:
+            prefix, _, local = param.of_class.partition(":")
+            classes = (PREFIXES[prefix] + local,)
+        try:
+            return ox.NamedNode(resolve(store, str(value), classes=classes).entity)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"parameter {param.name}: {exc}",
+                zh=f"参数 {param.name}：{exc.text('zh')}",
+                candidates=exc.candidates,
+                ambiguous=exc.ambiguous,
+            ) from None
     if param.kind == "language":
         if value not in LANGUAGES:
-            raise QueryError(f"parameter {param.name} must be one of {', '.join(LANGUAGES)}")
+            raise QueryError(
+                f"parameter {param.name} must be one of {', '.join(LANGUAGES)}, not {value!r}",
+                zh=f"参数 {param.name} 须为 {'、'.join(LANGUAGES)} 之一，而不是 {value!r}",
+            )
         return ox.Literal(value)
     if param.kind == "integer":
         try:
@@ -201,17 +243,40 @@ def _term(store: Engine, param: Param, value: Any) -> Term:
                 str(int(value)), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
             )
         except ValueError:
-            raise QueryError(f"parameter {param.name} must be a whole number") from None
+            raise QueryError(
+                f"parameter {param.name} must be a whole number, not {value!r}",
+                zh=f"参数 {param.name} 须为整数，而不是 {value!r}",
+            ) from None
     return ox.Literal(str(value))
+
+
+def named_query(name: str) -> NamedQuery:
+    """Return the named query *name*.
+
+    :raises NotFoundError: no such query (with the closest names, if any).
+    """
+    query: NamedQuery | None = catalogue().get(name)
+    if query is None:
+        from miikg.resolve import suggest
+
+        close = suggest(name, catalogue())
+        hint = f"; did you mean: {', '.join(close)}?" if close else "; `miikg queries` lists them"
+        hint_zh = (
+            f"；您是否要找：{'、'.join(close)}？" if close else "；`miikg queries` 可列出全部查询"
+        )
+        raise NotFoundError(
+            f"no query named {name!r}{hint}",
+            zh=f"没有名为 {name!r} 的查询{hint_zh}",
+            candidates=tuple(close),
+        )
+    return query
 
 
 def run_named(
     store: Engine, name: str, params: Mapping[str, Any] | None = None, *, lang: str = "en"
 ) -> QueryResult:
     """Run the named query *name*; *params* are checked against its header and bound."""
-    query: NamedQuery | None = catalogue().get(name)
-    if query is None:
-        raise QueryError(f"no query named {name!r}; `miikg queries` lists them")
+    query = named_query(name)
     given = dict(params or {})
     if query.param("lang") is not None:
         given.setdefault("lang", lang)
@@ -219,9 +284,20 @@ def run_named(
     for key, value in given.items():
         param = query.param(key)
         if param is None:
-            raise QueryError(f"query {name!r} has no parameter {key!r}")
+            names = [p.name for p in query.params if p.name != "lang"]
+            listed = ", ".join(names) or "none"
+            raise QueryError(
+                f"query {name!r} has no parameter {key!r} (its parameters: {listed})",
+                zh=f"查询 {name!r} 没有参数 {key!r}（其参数：{'、'.join(names) or '无'}）",
+            )
         bindings[key] = _term(store, param, value)
     missing = [p.name for p in query.params if p.name not in bindings]
     if missing:
-        raise QueryError(f"query {name!r} needs parameter(s): {', '.join(missing)}")
-    return run_query(store, query.text, bindings)
+        raise QueryError(
+            f"query {name!r} needs parameter(s): {', '.join(missing)} (give -p NAME=VALUE)",
+            zh=f"查询 {name!r} 需要参数：{'、'.join(missing)}（用 -p 名称=值 给出）",
+        )
+    from miikg.queries.frames import list_columns
+
+    result = run_query(store, query.text, bindings)
+    return replace(result, lists=list_columns(query.text))

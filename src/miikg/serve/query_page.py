@@ -19,10 +19,7 @@ __all__ = ["DEFAULT_QUERY", "QUERY_UI", "catalogue_json", "page_context", "scrip
 
 #: The editor's first query: the project's prefixes declared, then an example.
 DEFAULT_QUERY = (
-    "".join(
-        f"PREFIX {p}: <{PREFIXES[p]}>\n"
-        for p in ("rdf", "rdfs", "skos", "schema", "org", "prov", "dcterms", "miikg", "mid")
-    )
+    "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
     + "\nSELECT ?institute ?label ?founded WHERE {\n"
     + "  ?institute a miikg:Institute ;\n"
     + "      rdfs:label ?label ;\n"

@@ -29,14 +29,14 @@ def _cmd_federated(args: argparse.Namespace) -> int:
             if args.verbose:
                 print(f"{'':{width}s}  {named.description.get(args.lang, '')}")
         return 0
-    from miikg.cli import format_result
     from miikg.graph_builder.store import open_store
     from miikg.queries.federated import run_federated
+    from miikg.terminal import format_result, terminal_width
 
     result = run_federated(
         open_store(args.store), args.name, lang=args.lang, service_endpoint=args.service_endpoint
     )
-    print(format_result(result, args.format))
+    print(format_result(result, args.format, lang=args.lang, iris=True, width=terminal_width()))
     words = _WORDS[args.lang]
     url = args.service_endpoint or WIKIDATA_SPARQL
     print(words["endpoint"].format(url=url), words["rows"].format(n=len(result)), file=sys.stderr)
@@ -56,7 +56,7 @@ def add_commands(sub: Any) -> None:
         help="send the SERVICE pattern here instead of https://query.wikidata.org/sparql "
         "(替代的 SPARQL 端点)",
     )  # fmt: skip
-    from miikg.cli import ROW_FORMATS
+    from miikg.terminal import ROW_FORMATS
 
     p.add_argument("--format", choices=ROW_FORMATS, default="table")
     p.add_argument(

@@ -1,0 +1,386 @@
+"""One forgiving lookup: what a person types → the entity they mean.
+
+``describe``, every ``iri`` query parameter and ``network path`` go through
+:func:`resolve`. It tries, in order:
+
+1. an IRI, or a CURIE with one of the project's prefixes (``mid:institute/mxd``);
+2. an id (``america-makes``);
+3. a name the graph gives the entity: label in en or zh, short name, former name,
+   alternative label, notation (``CA``, ``TIA``, ``MRL 4``), compared after folding case,
+   width (``ＭｘＤ``), spacing and script (traditional → simplified, by OpenCC);
+4. the parts of a name (``Carnegie Mellon University`` and ``CMU`` of
+   ``Carnegie Mellon University (CMU)``);
+5. fuzzy matching (rapidfuzz): a clear winner is taken, otherwise the closest names are
+   offered ("did you mean …").
+
+Several entities with the same name are an ambiguity: the error lists them. The names
+come from :func:`gather_names`, the one place that reads them from the store: a larger
+store can answer it from an index without changing anything else here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import pyoxigraph as ox
+
+from miikg.errors import NotFoundError
+from miikg.ontology.namespaces import ID, PREFIXES
+
+__all__ = [
+    "Name",
+    "Resolution",
+    "fold",
+    "gather_names",
+    "resolve",
+    "suggest",
+]
+
+#: The lowest rapidfuzz score (0–100) a name needs to be offered as "did you mean".
+SUGGEST_AT = 70.0
+#: A fuzzy match is taken without asking only at or above this score, and only when the
+#: next entity scores at least :data:`MARGIN` lower.
+TAKE_AT = 90.0
+MARGIN = 6.0
+#: Names this short (acronyms, codes) are never matched fuzzily, only offered.
+_SHORT = 4
+_PARENTHESIS = re.compile(r"\s*[（(]([^()（）]+)[)）]\s*")
+_DASH = re.compile(r"\s+[–—-]\s+")
+_SPACE = re.compile(r"\s+")
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
+#: Quotation marks around a name (“制造美国”, 《…》) are not part of it.
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』《》〈〉")
+#: "美国" (United States) before a Chinese name: the paper often leaves it out.
+_US_ZH = "美国"
+#: The IRI path segments of curated records (``…/id/<segment>/<id>``), most looked-up
+#: first; graph_builder.models names them (a test keeps the two alike). An id is tried
+#: under each before any name is gathered: the common case costs a few index lookups.
+SEGMENTS = (
+    "institute", "organization", "concept", "place", "programme", "scheme", "agreement",
+    "quantity", "event", "effect", "revenue-arrangement", "revenue-stream", "argument",
+    "disagreement", "source",
+)  # fmt: skip
+#: Kinds of record a person looks up by name; the others (sources, events, figures,
+#: agreements, disagreements) come after them among equally close names.
+_THINGS = ("institute/", "organization/", "concept/", "place/", "programme/", "scheme/")
+
+How = Literal["iri", "id", "name", "part", "fuzzy"]
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of one entity, and the property that gives it (``label``, ``notation`` …)."""
+
+    entity: str
+    text: str
+    via: str
+    #: The language of the name (``en``, ``zh``, or ``""`` for a code or notation).
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The entity a text names, how it was found, and the label to show for it."""
+
+    text: str
+    entity: str
+    how: How
+    name: str
+
+
+def fold(text: str) -> str:
+    """Return *text* folded for comparison: width, case, spacing and Chinese script.
+
+    >>> fold("  ＭｘＤ ") == fold("mxd")
+    True
+    >>> fold("聯合製造技術委員會")
+    '联合制造技术委员会'
+    """
+    from miikg.linking.normalise import fold_chinese
+
+    return _fold_width(fold_chinese(text))
+
+
+def fold_all(texts: Sequence[str]) -> list[str]:
+    """Return :func:`fold` of each of *texts*, converting all Chinese ones in one call."""
+    from miikg.linking.normalise import fold_chinese, is_chinese
+
+    chinese = [i for i, t in enumerate(texts) if is_chinese(t)]
+    out = list(texts)
+    if chinese:
+        # One conversion of all the Chinese names, one per line, costs one OpenCC call.
+        joined = fold_chinese("\n".join(texts[i].replace("\n", " ") for i in chinese))
+        for i, converted in zip(chinese, joined.split("\n"), strict=True):
+            out[i] = converted
+    return [_fold_width(t) for t in out]
+
+
+def _fold_width(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    return _CJK_GAP.sub("", _SPACE.sub(" ", text).strip())
+
+
+def _parts(name: str) -> set[str]:
+    """Return the parts of *name*: a parenthesised acronym, the part before it, dash halves."""
+    found = {inner.strip() for inner in _PARENTHESIS.findall(name)}
+    bare = _PARENTHESIS.sub(" ", name).strip()
+    if bare and bare != name:
+        found.add(bare)
+    found.update(part.strip() for part in _DASH.split(bare, maxsplit=1) if part.strip())
+    for part in list(found | {name}):
+        if part.startswith(_US_ZH) and len(part) > len(_US_ZH) + 1:
+            found.add(part.removeprefix(_US_ZH))
+    found.discard(name)
+    return {p for p in found if p}
+
+
+@cache
+def _names_query() -> str:
+    folder = resources.files("miikg.queries").joinpath("resolving")
+    return folder.joinpath("names.rq").read_text(encoding="utf-8")
+
+
+def gather_names(store: object) -> list[Name]:
+    """Return every name of every curated entity (the candidates of :func:`resolve`).
+
+    This is the one seam between the resolver and the store: a store too large to list
+    every name can answer from an index instead, with the same return value.
+    """
+    if not isinstance(store, ox.Store):  # rdflib engine (tests, benchmarks)
+        from miikg.queries.run import run_query
+
+        result = run_query(store, _names_query())  # type: ignore[arg-type]
+        return [
+            Name(
+                r.text("entity"),
+                r.text("name"),
+                r.text("via").rsplit("#", 1)[-1].rsplit("/", 1)[-1],
+                getattr(r["name"], "language", None) or "",
+            )
+            for r in result
+        ]
+    solutions = store.query(_names_query())
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = []
+    for row in solutions:
+        entity, name, via = row["entity"], row["name"], row["via"]
+        assert entity is not None and name is not None and via is not None
+        local = via.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        lang = name.language or "" if isinstance(name, ox.Literal) else ""
+        names.append(Name(entity.value, name.value, local, lang))
+    return names
+
+
+def _expand(text: str) -> str | None:
+    if text.startswith(("http://", "https://")):
+        return text
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES and local and " " not in local:
+        return PREFIXES[prefix] + local
+    return None
+
+
+@dataclass
+class _Index:
+    names: list[Name]
+    exact: dict[str, set[str]]
+    parts: dict[str, set[str]]
+    ids: dict[str, set[str]]
+    display: dict[str, str]
+
+    @classmethod
+    def build(cls, names: Iterable[Name], keep: Callable[[str], bool], lang: str) -> _Index:
+        listed = [n for n in names if keep(n.entity)]
+        exact: dict[str, set[str]] = {}
+        parts: dict[str, set[str]] = {}
+        ids: dict[str, set[str]] = {}
+        display: dict[str, str] = {}
+        folded = fold_all([n.text for n in listed])
+        for name, key in zip(listed, folded, strict=True):
+            exact.setdefault(key, set()).add(name.entity)
+            for part in _parts(name.text):
+                parts.setdefault(fold(part), set()).add(name.entity)
+            local = name.entity.removeprefix(ID)
+            ids.setdefault(local.rsplit("/", 1)[-1].casefold(), set()).add(name.entity)
+            ids.setdefault(local.casefold(), set()).add(name.entity)
+            if name.via == "label" and (name.lang == lang or name.entity not in display):
+                display[name.entity] = name.text
+        return cls(listed, exact, parts, ids, display)
+
+
+def _describe_candidates(entities: Iterable[str], display: dict[str, str]) -> tuple[str, ...]:
+    from miikg.report import curie
+
+    return tuple(f"{display.get(e, curie(e))} <{curie(e)}>" for e in entities)
+
+
+def resolve(
+    store: object,
+    text: str,
+    *,
+    within: Collection[str] | None = None,
+    classes: Sequence[str] = (),
+    names: Iterable[Name] | None = None,
+    lang: str = "en",
+) -> Resolution:
+    """Return the one entity *text* names.
+
+    :param within: only these entities count (e.g. the nodes of a network view).
+    :param classes: only instances of one of these classes (IRIs) count.
+    :param names: the candidates, if already gathered (default: :func:`gather_names`).
+    :param lang: the language of the names shown in a "did you mean" message.
+    :raises NotFoundError: nothing matches (with the closest names, if any), or several
+        entities match equally (the message lists them).
+    """
+    query = text.strip()
+    if not query:
+        raise NotFoundError("an empty name matches nothing", zh="空名称不匹配任何实体")
+    iri = _expand(query)
+    in_scope = iri is not None and (within is None or iri in within)
+    if iri is not None and in_scope and (not classes or _is_a(store, iri, classes)):
+        return Resolution(query, iri, "iri", query)
+
+    by_id = _by_id(store, query)
+    if (
+        by_id is not None
+        and (within is None or by_id in within)
+        and (not classes or _is_a(store, by_id, classes))
+    ):
+        return Resolution(query, by_id, "id", query)
+    typed: dict[str, bool] = {}
+
+    def keep(entity: str) -> bool:
+        if within is not None and entity not in within:
+            return False
+        if classes and entity not in typed:
+            typed[entity] = _is_a(store, entity, classes)
+        return not classes or typed[entity]
+
+    index = _Index.build(gather_names(store) if names is None else names, keep, lang)
+    key = fold(query)
+    for how, table in (("id", index.ids), ("name", index.exact), ("part", index.parts)):
+        found = table.get(key, set())
+        if len(found) == 1:
+            entity = next(iter(found))
+            return Resolution(query, entity, how, index.display.get(entity, query))  # type: ignore[arg-type]
+        if len(found) > 1:
+            listed = _describe_candidates(sorted(found), index.display)
+            raise NotFoundError(
+                f"{query!r} names {len(found)} entities: {'; '.join(listed)}; "
+                "give an id or a fuller name",
+                zh=f"“{query}”对应 {len(found)} 个实体：{'；'.join(listed)}；"
+                "请给出 id 或更完整的名称",
+                candidates=tuple(sorted(found)),
+                ambiguous=True,
+            )
+    ranked = _fuzzy(index, key)
+    if ranked:
+        (best, score), *rest = ranked
+        runner_up = rest[0][1] if rest else 0.0
+        if score >= TAKE_AT and len(key) > _SHORT and score - runner_up >= MARGIN:
+            return Resolution(query, best, "fuzzy", index.display.get(best, query))
+        listed = _describe_candidates([e for e, _ in ranked[:3]], index.display)
+        raise NotFoundError(
+            f"nothing matches {query!r}; did you mean: {'; '.join(listed)}?",
+            zh=f"没有名为“{query}”的实体；您是否要找：{'；'.join(listed)}？",
+            candidates=tuple(e for e, _ in ranked[:3]),
+        )
+    raise NotFoundError(
+        f"nothing matches {query!r}; try an id such as america-makes, or a name in en or zh",
+        zh=f"没有名为“{query}”的实体；请用 id（如 america-makes）或中英文名称",
+    )
+
+
+def _fuzzy(index: _Index, key: str) -> list[tuple[str, float]]:
+    """Return entities by their best fuzzy score against *key*, best first.
+
+    rapidfuzz's WRatio scores every name that contains *key* alike (90); the plain ratio
+    then puts the closest whole name first ("美国国防部" before a long title with 国防部).
+    """
+    from rapidfuzz import fuzz, process, utils
+
+    choices = list(index.exact) + list(index.parts)
+    entities = [index.exact.get(c) or index.parts[c] for c in choices]
+    best: dict[str, tuple[float, float]] = {}
+
+    def scorer(a: str, b: str, **kwargs: object) -> float:
+        # WRatio favours a name that contains the query; all of the query's words in a
+        # longer name ("ARM Institute" in "Advanced Robotics for Manufacturing (ARM)
+        # Institute") count nearly as much.
+        return max(fuzz.WRatio(a, b), 0.95 * fuzz.token_set_ratio(a, b))
+
+    for _, score, position in process.extract(
+        key,
+        choices,
+        scorer=scorer,
+        processor=utils.default_process,
+        score_cutoff=SUGGEST_AT,
+        limit=None,
+    ):
+        choice = choices[position]
+        # A short name (an acronym) close to a long query says little ("ARM" in "ARMI").
+        if len(choice) <= _SHORT and choice != key:
+            score = min(score, SUGGEST_AT)
+        rank = (float(score), fuzz.ratio(key, choice))
+        for entity in entities[position]:
+            best[entity] = max(best.get(entity, rank), rank)
+
+    def order(item: tuple[str, tuple[float, float]]) -> tuple[float, bool, float, str]:
+        entity, (score, closeness) = item
+        is_thing = entity.removeprefix(ID).startswith(_THINGS)
+        return -score, not is_thing, -closeness, entity
+
+    ordered = sorted(best.items(), key=order)
+    return [(entity, score) for entity, (score, _) in ordered]
+
+
+def suggest(text: str, choices: Iterable[str], *, limit: int = 3) -> list[str]:
+    """Return the choices closest to *text* (for misspelt query, table or scheme names).
+
+    >>> suggest("institues", ["institutes", "stages", "phases"])
+    ['institutes']
+    """
+    from rapidfuzz import fuzz, process
+
+    options = list(choices)
+    found = process.extract(
+        fold(text), [fold(c) for c in options], scorer=fuzz.WRatio, score_cutoff=SUGGEST_AT,
+        limit=limit,
+    )  # fmt: skip
+    return [options[position] for _, _, position in found]
+
+
+_RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+_ID_TEXT = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _by_id(store: object, text: str) -> str | None:
+    """Return the one curated entity whose id is *text* (folded), without reading names."""
+    if not isinstance(store, ox.Store):
+        return None
+    key = unicodedata.normalize("NFKC", text).strip().casefold()
+    if not _ID_TEXT.match(key):
+        return None
+    found = []
+    for segment in SEGMENTS:
+        subject = ox.NamedNode(f"{ID}{segment}/{key}")
+        if next(iter(store.quads_for_pattern(subject, _RDF_TYPE, None, ox.DefaultGraph())), None):
+            found.append(subject.value)
+    return found[0] if len(found) == 1 else None
+
+
+def _is_a(store: object, entity: str, classes: Sequence[str]) -> bool:
+    if not isinstance(store, ox.Store):
+        return True
+    subject = ox.NamedNode(entity)
+    for cls in classes:
+        pattern = store.quads_for_pattern(subject, _RDF_TYPE, ox.NamedNode(cls), ox.DefaultGraph())
+        if next(iter(pattern), None) is not None:
+            return True
+    return False
