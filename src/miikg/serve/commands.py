@@ -45,11 +45,21 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         limits=Limits(rows=args.max_rows, bytes=args.max_bytes),
         allow_services=tuple(args.allow_service),
         worker_memory=args.worker_memory * 2**20,
+        cors_origins=_cors_origins(args.cors_origin),
     )
     message = _UI[args.lang]["serving"].format(store=build.root, host=args.host, port=args.port)
     print(message, file=sys.stderr)
     run_server(config, host=args.host, port=args.port)
     return 0
+
+
+def _cors_origins(given: list[str]) -> tuple[str, ...]:
+    """``--cors-origin`` values: none given, any origin; ``none``, no CORS at all."""
+    if not given:
+        return ("*",)
+    if [g.lower() for g in given] == ["none"]:
+        return ()
+    return tuple(g.rstrip("/") for g in given)
 
 
 class _Bar:
@@ -177,6 +187,15 @@ def add_commands(sub: Any) -> None:
         metavar="IRI",
         help="a public SPARQL endpoint that SERVICE may call (repeatable; default: none) "
         "(允许 SERVICE 调用的公共端点)",
+    )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="an origin (https://host:port) whose pages may query the endpoint from a "
+        "browser (repeatable; default: any origin; 'none': no CORS) "
+        "(允许跨源查询的网页来源；默认任何来源；none 表示关闭)",
     )
     p.set_defaults(func=_cmd_serve)
 
