@@ -52,6 +52,9 @@ class ServeConfig:
     worker_memory: int = 2048 * 2**20
     #: origins whose pages may query the endpoint from a browser ("*": any; () none)
     cors_origins: tuple[str, ...] = ("*",)
+    #: workers heavy queries may hold at once (None: all but one); per client
+    heavy_workers: int | None = None
+    heavy_per_client: int = 1
 
 
 #: the most of a refused body read (and dropped) after its 413, and for how long
@@ -144,6 +147,8 @@ class Endpoint:
             wait=config.queue_wait,
             isolate=not config.allow_services,
             memory=config.worker_memory,
+            heavy_workers=config.heavy_workers,
+            heavy_per_client=config.heavy_per_client,
         )
         self.description: Description = describe_store(config.store)
 
@@ -219,7 +224,7 @@ class Endpoint:
             substitutions=tuple((k[1:], v) for k, v in pairs if k.startswith("$")),
             prefixes=self.description.prefixes,
         )
-        outcome = await self.pool.run(job)
+        outcome = await self.pool.run(job, client=request.client.host if request.client else "")
         if outcome.body is None:
             return PlainTextResponse(f"{outcome.message}\n", status_code=outcome.status)
         headers = {"Vary": "Accept"}

@@ -46,6 +46,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         allow_services=tuple(args.allow_service),
         worker_memory=args.worker_memory * 2**20,
         cors_origins=_cors_origins(args.cors_origin),
+        heavy_workers=args.heavy_workers,
+        heavy_per_client=args.heavy_per_client,
     )
     message = _UI[args.lang]["serving"].format(store=build.root, host=args.host, port=args.port)
     print(message, file=sys.stderr)
@@ -187,6 +189,22 @@ def add_commands(sub: Any) -> None:
         metavar="IRI",
         help="a public SPARQL endpoint that SERVICE may call (repeatable; default: none) "
         "(允许 SERVICE 调用的公共端点)",
+    )
+    p.add_argument(
+        "--heavy-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="workers heavy queries may hold at once; the rest are kept for cheap queries "
+        "(default: all but one) (重查询最多可同时占用的工作进程数，其余留给轻查询)",
+    )
+    p.add_argument(
+        "--heavy-per-client",
+        type=int,
+        default=1,
+        metavar="N",
+        help="heavy queries one client address may run at once (default: 1) "
+        "(每个客户端地址可同时运行的重查询数)",
     )
     p.add_argument(
         "--cors-origin",
