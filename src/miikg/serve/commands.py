@@ -19,12 +19,16 @@ _UI = {
         "pushed": "Pushed {graphs} graph(s), {triples} triples: {sent} batch(es) sent, "
         "{skipped} already done",
         "no_password": "the environment variable {var} is not set",
+        "merge_moved": "The store does not let its default graph be written (HTTP {status}): "
+        "the merged default graph is in the named graph <{graph}>",
     },
     "zh": {
         "serving": "正在提供 {store}：http://{host}:{port}/（SPARQL 端点 /sparql）；按 Ctrl-C 停止",
         "pushed": "已推送 {graphs} 个图、{triples} 条三元组：发送 {sent} 批，"
         "{skipped} 批此前已完成",
         "no_password": "环境变量 {var} 未设置",
+        "merge_moved": "该存储不允许写入其默认图（HTTP {status}）："
+        "合并后的默认图已放入命名图 <{graph}>",
     },
 }
 
@@ -130,6 +134,12 @@ def _cmd_push(args: argparse.Namespace) -> int:
             skipped=result.batches_skipped,
         )
     )
+    if result.default_refused is not None:
+        print(
+            _UI[args.lang]["merge_moved"].format(
+                status=result.default_refused, graph=result.default_target
+            )
+        )
     return 0
 
 
@@ -236,8 +246,10 @@ def add_commands(sub: Any) -> None:
         "--default-graph",
         default="default",
         metavar="default|skip|IRI",
-        help="where the default graph (the merge) goes: the remote default graph, nowhere, "
-        "or a named graph (for stores such as Virtuoso whose default graph is read-only)",
+        help="where the default graph (the merge) goes: the remote default graph (or, where "
+        "the store refuses it, as Virtuoso does, the named graph "
+        "https://w3id.org/miikg/graph/default-merge), nowhere, or a named graph of this IRI "
+        "(合并默认图的去向：远端默认图（不可写时改为命名图）、不推送，或指定命名图)",
     )
     p.add_argument(
         "--replace", action="store_true", help="replace each remote graph (PUT) (替换远端各图)"
@@ -250,7 +262,13 @@ def add_commands(sub: Any) -> None:
         help="environment variable holding the password (never give it on the command line) "
         "(存放密码的环境变量)",
     )
-    p.add_argument("--auth", choices=("basic", "digest"), default="basic")
+    p.add_argument(
+        "--auth",
+        choices=("auto", "basic", "digest"),
+        default="auto",
+        help="authentication scheme (default: auto, the one the store's challenge asks for) "
+        "(认证方式；默认按存储的质询自动选择)",
+    )
     p.add_argument(
         "--batch-size", type=int, default=5000, help="triples per request (每次请求的三元组数)"
     )

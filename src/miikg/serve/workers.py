@@ -173,10 +173,6 @@ class _Worker:
         self.conn.close()
 
 
-class _TimedOutError(QueryRefusedError):
-    """The query ran past the timeout (its worker is being replaced)."""
-
-
 def _handover(held: list[asyncio.Semaphore]) -> Callable[[], None]:
     """Take the slots in *held* away from the job: they are released once its worker's
     replacement is ready, so a restart does not eat into the cheap queries' share."""
@@ -333,7 +329,7 @@ class WorkerPool:
             self._schedule_replace(worker, _handover(held))
             if not ready:
                 log.warning("query ran over %.1f s; worker restarted", self.timeout)
-                raise _TimedOutError(
+                raise QueryRefusedError(
                     f"the query ran out of time ({self.timeout:g} s) and was stopped",
                     status=503,
                 )
