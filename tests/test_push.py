@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import http.server
 import threading
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -20,10 +21,8 @@ import pytest
 import rdflib
 
 from miikg.errors import PushError
-from miikg.serve.push import DEFAULT, Progress, UrlTransport, push
+from miikg.serve.push import DEFAULT, MERGE_GRAPH, Progress, UrlTransport, push
 from servers import Server, free_port, oxigraph_server, virtuoso_binary, virtuoso_server
-
-MERGE = "https://w3id.org/miikg/graph/default-merge"
 
 
 def local(store: ox.Store, graph: str) -> set[tuple[str, ...]]:
@@ -99,6 +98,24 @@ def test_push_command_to_oxigraph_round_trips_every_graph(
     names = graphs_of(store)
     assert remote_graph_names(oxigraph.base) == set(names)
     for graph in [*names, DEFAULT]:
+        assert oxigraph_graph(oxigraph.base, graph) == local(store, graph), graph
+
+
+def test_push_command_to_oxigraph_with_only_the_endpoint(
+    oxigraph: Server,
+    home: Path,
+    store: ox.Store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    started = time.monotonic()
+    argv = ["--store", str(home), "push", "--endpoint", f"{oxigraph.base}/store", "--quiet"]
+    assert run_command(argv) == 0
+    seconds = time.monotonic() - started
+    out, _ = capsys.readouterr()
+    print(f"\npush to oxigraph serve: {len(store)} triples in {seconds:.1f} s")
+    assert "default graph" not in out  # written where it belongs, nothing to say
+    for graph in [*graphs_of(store), DEFAULT]:
         assert oxigraph_graph(oxigraph.base, graph) == local(store, graph), graph
 
 
@@ -261,7 +278,9 @@ def test_a_state_file_of_another_build_is_ignored(store: ox.Store, tmp_path: Pat
         batch_size=1000,
     )
     assert result.batches_skipped == 0
-    assert len(recorder.sent) == result.batches_sent == 8
+    assert result.triples == len(local(store, DEFAULT))
+    # every batch again, none skipped: the old build's state is not trusted
+    assert len(recorder.sent) == result.batches_sent == -(-result.triples // 1000)
 
 
 class _Flaky:
@@ -297,6 +316,31 @@ def test_busy_server_is_retried_and_refusal_is_not(store: ox.Store, tmp_path: Pa
             sleep=sleeps.append,
         )
     assert sleeps == [0.5, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("status", "advice"),
+    [
+        (503, "rerun the same command to resume"),
+        (502, "rerun the same command to resume"),
+        (500, "the store's log says why; a rerun will not get past it"),
+    ],
+)
+def test_rerun_is_advised_only_where_it_helps(
+    store: ox.Store, tmp_path: Path, status: int, advice: str
+) -> None:
+    with pytest.raises(PushError) as caught:
+        push(
+            store,
+            "http://127.0.0.1:9/x",
+            state=tmp_path / "s",
+            build_id="b",
+            graph="https://w3id.org/miikg/graph/meta",
+            transport=_Flaky([status] * 3),
+            retries=2,
+            sleep=lambda _: None,
+        )
+    assert str(caught.value).endswith(f"failed after 3 tries (HTTP {status}); {advice}")
 
 
 # Basic authentication, password from the environment ------------------------------------
@@ -375,13 +419,16 @@ def virtuoso_graph(base: str, graph: str) -> set[tuple[str, ...]]:
     )
 
 
-def test_push_command_to_virtuoso_with_digest_auth(
+def test_push_command_to_virtuoso_with_only_endpoint_user_and_password(
     virtuoso: Server,
     home: Path,
     store: ox.Store,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """The flags a user guesses first: the digest challenge is answered, and the default
+    graph Virtuoso will not write (HTTP 500) goes to a named graph, which the output names."""
     monkeypatch.setenv("VIRTUOSO_PASSWORD", "dba")
     argv = [
         "--store",
@@ -389,31 +436,48 @@ def test_push_command_to_virtuoso_with_digest_auth(
         "push",
         "--endpoint",
         f"{virtuoso.base}/sparql-graph-crud-auth",
-        "--replace",
         "--user",
         "dba",
         "--password-env",
         "VIRTUOSO_PASSWORD",
-        "--auth",
-        "digest",
-        "--default-graph",
-        MERGE,
-        "--batch-size",
-        "2000",
-        "--state",
-        str(tmp_path / "s"),
     ]
+    started = time.monotonic()
     assert run_command(argv) == 0
+    seconds = time.monotonic() - started
+    out, _ = capsys.readouterr()
+    print(f"\npush to Virtuoso 7: {len(store)} triples in {seconds:.1f} s")
+    assert f"the merged default graph is in the named graph <{MERGE_GRAPH}>" in out
+    assert "HTTP 500" in out
     for graph in graphs_of(store):
         assert virtuoso_graph(virtuoso.base, graph) == local(store, graph), graph
-    assert virtuoso_graph(virtuoso.base, MERGE) == local(store, DEFAULT)
+    assert virtuoso_graph(virtuoso.base, MERGE_GRAPH) == local(store, DEFAULT)
+
+
+def test_push_to_virtuoso_with_explicit_digest_and_merge_graph(
+    virtuoso: Server, store: ox.Store, tmp_path: Path
+) -> None:
+    meta = "https://w3id.org/miikg/graph/meta"
+    transport = UrlTransport(user="dba", password="dba", auth="digest")
+    result = push(
+        store,
+        f"{virtuoso.base}/sparql-graph-crud-auth",
+        state=tmp_path / "s",
+        build_id="b",
+        graph=meta,
+        replace=True,
+        transport=transport,
+    )
+    assert result.batches_sent == 1
+    assert virtuoso_graph(virtuoso.base, meta) == local(store, meta)
 
 
 def test_virtuoso_refuses_a_wrong_password(
     virtuoso: Server, store: ox.Store, tmp_path: Path
 ) -> None:
-    transport = UrlTransport(user="dba", password="not-the-password", auth="digest")
-    with pytest.raises(PushError, match="HTTP 401"):
+    transport = UrlTransport(user="dba", password="not-the-password")
+    with pytest.raises(
+        PushError, match="HTTP 401 \\(the user name or password was not accepted\\)"
+    ):
         push(
             store,
             f"{virtuoso.base}/sparql-graph-crud-auth",
@@ -422,20 +486,29 @@ def test_virtuoso_refuses_a_wrong_password(
             graph="https://w3id.org/miikg/graph/meta",
             transport=transport,
         )
+    assert transport.scheme == "digest"  # learnt from the challenge, not given
 
 
-def test_virtuoso_has_no_writable_default_graph(
+def test_virtuoso_default_graph_is_detected_and_the_merge_moved(
     virtuoso: Server, store: ox.Store, tmp_path: Path
 ) -> None:
-    """Why ``--default-graph IRI`` exists: Virtuoso answers ?default with an error."""
-    transport = UrlTransport(user="dba", password="dba", auth="digest")
-    with pytest.raises(PushError, match="HTTP 500"):
-        push(
-            store,
-            f"{virtuoso.base}/sparql-graph-crud-auth",
-            state=tmp_path / "s",
-            build_id="b",
-            graph=DEFAULT,
-            transport=transport,
-            retries=0,
-        )
+    """Virtuoso answers a write to ?default with HTTP 500: at once, not after six tries."""
+    transport = Recording(UrlTransport(user="dba", password="dba"))
+    sleeps: list[float] = []
+    result = push(
+        store,
+        f"{virtuoso.base}/sparql-graph-crud-auth",
+        state=tmp_path / "s",
+        build_id="b",
+        graph=DEFAULT,
+        replace=True,
+        transport=transport,
+        batch_size=2000,
+        sleep=sleeps.append,
+    )
+    assert (result.default_target, result.default_refused) == (MERGE_GRAPH, 500)
+    assert sleeps == []  # no retries: a refusal of the default graph is not a hiccup
+    assert [u.split("?")[1][:7] for _, u, _ in transport.sent[:2]] == ["default", "graph=h"]
+    assert transport.statuses[0] == 500
+    assert result.batches_sent == len(transport.sent) - 1
+    assert virtuoso_graph(virtuoso.base, MERGE_GRAPH) == local(store, DEFAULT)

@@ -741,10 +741,11 @@ def test_commands_register_serve_and_push_with_safe_defaults() -> None:
         10.0,
         [],
     )
+    assert (serve.cors_origin, serve.heavy_workers, serve.heavy_per_client) == ([], None, 1)
     assert callable(serve.func)
     push = parser.parse_args(["push", "--endpoint", "http://127.0.0.1:1/store"])
     assert (push.auth, push.replace, push.graph, push.default_graph) == (
-        "basic",
+        "auto",  # the scheme the store's challenge asks for (issue 13)
         False,
         None,
         "default",

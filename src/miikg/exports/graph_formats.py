@@ -24,6 +24,7 @@ __all__ = [
     "LIST_SEPARATOR",
     "NEO4J_NODE_HEADER",
     "NEO4J_RELATIONSHIP_HEADER",
+    "canonical_ids",
     "flat_graph",
     "relationship_types",
     "write_cytoscape",
@@ -100,9 +101,25 @@ def flat_graph(graph: nx.MultiDiGraph[str]) -> nx.MultiDiGraph[str]:
     return flat
 
 
+def canonical_ids(graph: nx.MultiDiGraph[str]) -> nx.MultiDiGraph[str]:
+    """Return *graph* with GraphML's canonical ids: nodes ``n0``, ``n1`` …, edges ``e0`` ….
+
+    The GraphML schema types node and edge ids as ``xs:NMTOKEN`` (no ``/``, so no IRI)
+    and requires them unique; each node keeps its IRI in its ``iri`` attribute and each
+    edge its predicate in ``iri`` and ``kind``.
+    """
+    ids = {node: f"n{number}" for number, node in enumerate(graph)}
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    for node, data in graph.nodes(data=True):
+        out.add_node(ids[node], **data)
+    for number, (u, v, data) in enumerate(graph.edges(data=True)):
+        out.add_edge(ids[u], ids[v], key=f"e{number}", **data)
+    return out
+
+
 def write_graphml(source: ExportSource, path: Path) -> Path:
-    """Write the ``all`` view as GraphML (directed, parallel edges keyed by predicate)."""
-    nx.write_graphml(flat_graph(source.projection()), path, encoding="utf-8")
+    """Write the ``all`` view as GraphML (directed, canonical node and edge ids)."""
+    nx.write_graphml(canonical_ids(flat_graph(source.projection())), path, encoding="utf-8")
     return path
 
 
@@ -115,6 +132,8 @@ def write_gexf(source: ExportSource, path: Path) -> Path:
     for meta in writer.xml.iter("meta"):
         meta.attrib.pop("lastmodifieddate", None)
     writer.add_graph(flat_graph(source.projection()))
+    # networkx writes the graph's name (empty here); GEXF 1.2's <graph> has no such attribute.
+    writer.graph_element.attrib.pop("name", None)
     with path.open("wb") as handle:
         writer.write(handle)
     return path

@@ -105,9 +105,13 @@ def render_docs(graph: rdflib.Graph) -> str:
     descriptions = _texts(graph, ontology, DCTERMS.description)
     version = next((str(v) for v in graph.objects(ontology, OWL.versionInfo)), "")
     licence = sorted(str(v) for v in graph.objects(ontology, DCTERMS.license))
+    # The ontology's own terms; the external ones it declares (OWL 2 DL asks for it) are
+    # linked to where they are used, not documented here.
     terms = {
         anchor: sorted(
-            str(s) for s in graph.subjects(RDF.type, kind) if isinstance(s, rdflib.URIRef)
+            str(s)
+            for s in graph.subjects(RDF.type, kind)
+            if isinstance(s, rdflib.URIRef) and str(s).startswith(MIIKG)
         )
         for anchor, kind, _, _ in SECTIONS
     }

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from miikg.ontology.namespaces import BASE, PREFIXES
+from miikg.ontology.namespaces import PREFIXES
 from miikg.report import curie
 
 if TYPE_CHECKING:
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTEXT_FILENAME",
-    "CONTEXT_IRI",
     "context_document",
     "write_jsonld",
     "write_nquads",
@@ -29,9 +28,7 @@ __all__ = [
     "write_turtle",
 ]
 
-#: Where the JSON-LD context is published; the export refers to it by this IRI.
-CONTEXT_IRI = BASE + "context.jsonld"
-#: The file the context is written to, next to the JSON-LD export.
+#: The file the context is also written to, next to the JSON-LD export, for reuse.
 CONTEXT_FILENAME = "context.jsonld"
 _XSD_STRING = PREFIXES["xsd"] + "string"
 
@@ -94,8 +91,10 @@ def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
 def write_jsonld(source: ExportSource, path: Path) -> Path:
     """Write the merged default graph as compact JSON-LD, and its context file beside it.
 
-    The document refers to its context by :data:`CONTEXT_IRI`; the same context is
-    written to ``context.jsonld`` in the same folder, for readers that load it locally.
+    The context is inline, so the document expands anywhere, offline included (a
+    remote context would have to be fetched, and an unregistered IRI cannot be); the
+    same context is also written to ``context.jsonld`` in the same folder, for readers
+    that compact their own documents with it.
     """
     nodes: dict[str, dict[str, Any]] = {}
     rdf_type = PREFIXES["rdf"] + "type"
@@ -115,7 +114,7 @@ def write_jsonld(source: ExportSource, path: Path) -> Path:
         {key: node[key] for key in sorted(node, key=lambda k: (not k.startswith("@"), k))}
         for _, node in sorted(nodes.items())
     ]
-    document = {"@context": CONTEXT_IRI, "@graph": graph}
+    document = {**context_document(), "@graph": graph}
     _write_json(document, path)
     _write_json(context_document(), path.parent / CONTEXT_FILENAME)
     return path

@@ -21,7 +21,9 @@ What the endpoint answers when it will not run a request (plain text, one line):
        FROM NAMED, ``default-graph-uri`` or ``named-graph-uri`` naming anything but a
        graph of the store
 400    not UTF-8; a syntax error (with line and column); no query, or two
-406    no acceptable format; 413: query over ``max_query_bytes``; 415: other POST body
+406    no acceptable format (``Accept: text/html`` alone gets the query page instead);
+       413: query over ``max_query_bytes`` (the body is drained after the answer, so
+       clients that write it whole still read the 413); 415: other POST body
 503    the query ran past the timeout (its worker is killed and replaced), or no worker
        was free within ``queue_wait``
 500    the query's worker died, e.g. past its memory limit (it is replaced)

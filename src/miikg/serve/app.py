@@ -8,24 +8,28 @@ format. Only then does a worker process run it, under the timeout
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from miikg.errors import QueryRefusedError
 from miikg.serve import policy
 from miikg.serve.description import Description, describe_store
-from miikg.serve.results import Limits, negotiate
+from miikg.serve.results import Limits, negotiate, wants_page
 from miikg.serve.workers import Job, WorkerPool
 
-__all__ = ["ServeConfig", "create_app", "request_head_limit", "run_server"]
+__all__ = ["LingeringRefusal", "ServeConfig", "create_app", "request_head_limit", "run_server"]
 
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
@@ -48,22 +52,71 @@ class ServeConfig:
     worker_memory: int = 2048 * 2**20
     #: where the graph's base IRI (https://w3id.org/miikg/) is served; None: this server
     base_iri: str | None = None
+    #: origins whose pages may query the endpoint from a browser ("*": any; () none)
+    cors_origins: tuple[str, ...] = ("*",)
+    #: workers heavy queries may hold at once (None: all but one); per client
+    heavy_workers: int | None = None
+    heavy_per_client: int = 1
+
+
+#: the most of a refused body read (and dropped) after its 413, and for how long
+DRAIN_BYTES = 64 * 2**20
+DRAIN_SECONDS = 30.0
+#: a refused body's sender that pauses this long is not waited for
+DRAIN_IDLE = 2.0
 
 
 def _refuse(exc: QueryRefusedError) -> Response:
     return PlainTextResponse(f"{exc}\n", status_code=exc.status)
 
 
+class _BodyRefusedError(QueryRefusedError):
+    """A request body over the limit, refused before all of it was read."""
+
+
+class LingeringRefusal(PlainTextResponse):
+    """A refusal sent at once, then the rest of the request body read and dropped.
+
+    A client that writes its whole body before it reads (urllib, requests, most
+    libraries) would otherwise see the connection reset under its feet, never the 413:
+    closing a socket with unread data makes the kernel send a reset. So the answer goes
+    out first, whole, and the body is drained (at most :data:`DRAIN_BYTES`, within
+    :data:`DRAIN_SECONDS`, giving up on a sender silent for :data:`DRAIN_IDLE`) before
+    the connection closes. A client that sent ``Expect: 100-continue`` gets its 413
+    without being asked for the body at all.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        await send({"type": "http.response.body", "body": self.body, "more_body": True})
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DRAIN_SECONDS
+        drained = 0
+        while drained < DRAIN_BYTES and loop.time() < deadline:
+            try:
+                message = await asyncio.wait_for(receive(), DRAIN_IDLE)
+            except asyncio.TimeoutError:
+                break
+            if message["type"] != "http.request":
+                break
+            drained += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise QueryRefusedError(f"request body over {limit} bytes", status=413)
+        raise _BodyRefusedError(f"request body over {limit} bytes", status=413)
     chunks = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise QueryRefusedError(f"request body over {limit} bytes", status=413)
+            raise _BodyRefusedError(f"request body over {limit} bytes", status=413)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -87,8 +140,12 @@ def _pairs(data: bytes, what: str) -> list[tuple[str, str]]:
 class Endpoint:
     """The state shared by the routes: configuration, workers, service description."""
 
-    def __init__(self, config: ServeConfig) -> None:
+    def __init__(
+        self, config: ServeConfig, *, page: Callable[[Request], Awaitable[Response]]
+    ) -> None:
         self.config = config
+        #: the query page, for a request to /sparql that accepts only HTML
+        self.page = page
         self.pool = WorkerPool(
             config.store,
             size=config.workers,
@@ -96,14 +153,26 @@ class Endpoint:
             wait=config.queue_wait,
             isolate=not config.allow_services,
             memory=config.worker_memory,
+            heavy_workers=config.heavy_workers,
+            heavy_per_client=config.heavy_per_client,
         )
         self.description: Description = describe_store(config.store)
 
     async def sparql(self, request: Request) -> Response:
         try:
             return await self._sparql(request)
+        except _BodyRefusedError as exc:
+            return LingeringRefusal(
+                f"{exc}\n", status_code=exc.status, headers={"Connection": "close"}
+            )
         except QueryRefusedError as exc:
+            if exc.status == 406 and wants_page(request.headers.get("accept")):
+                return await self.page(request)
             return _refuse(exc)
+
+    async def options(self, request: Request) -> Response:
+        """Answer a plain OPTIONS (a CORS preflight is answered by the middleware)."""
+        return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
 
     async def _sparql(self, request: Request) -> Response:
         config = self.config
@@ -161,7 +230,7 @@ class Endpoint:
             substitutions=tuple((k[1:], v) for k, v in pairs if k.startswith("$")),
             prefixes=self.description.prefixes,
         )
-        outcome = await self.pool.run(job)
+        outcome = await self.pool.run(job, client=request.client.host if request.client else "")
         if outcome.body is None:
             return PlainTextResponse(f"{outcome.message}\n", status_code=outcome.status)
         headers = {"Vary": "Accept"}
@@ -185,7 +254,11 @@ class Endpoint:
 
 def create_app(config: ServeConfig) -> Starlette:
     """Return the ASGI app; its workers start and stop with the app's lifespan."""
-    endpoint = Endpoint(config)
+    from miikg.serve.linked_data import LinkedData, linked_data_routes
+
+    # The query page, entity pages (/id, /ontology, /graph), search and their files.
+    pages = LinkedData(config.store, base_iri=config.base_iri)
+    endpoint = Endpoint(config, page=pages.query_page)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -195,19 +268,37 @@ def create_app(config: ServeConfig) -> Starlette:
         finally:
             await endpoint.pool.close()
 
-    from miikg.serve.linked_data import linked_data_routes
-
-    # The query page, entity pages (/id, /ontology, /graph), search and their files.
-    pages = linked_data_routes(config.store, base_iri=config.base_iri)
     app = Starlette(
         routes=[
             Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
-            *pages,
+            Route("/sparql", endpoint.options, methods=["OPTIONS"]),
+            *linked_data_routes(pages),
         ],
+        middleware=_cors(config.cors_origins),
         lifespan=lifespan,
     )
     app.state.endpoint = endpoint
     return app
+
+
+def _cors(origins: tuple[str, ...]) -> list[Middleware]:
+    """CORS for a read-only endpoint: on for any origin unless narrowed; no credentials.
+
+    Pages on other origins (YASGUI, a notebook front end) may then run queries with GET
+    or POST; the preflight a POST of ``application/sparql-query`` needs is answered.
+    """
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type"],
+            expose_headers=["Miikg-Truncated", "Content-Type"],
+            max_age=86400,
+        )
+    ]
 
 
 def request_head_limit(config: ServeConfig) -> int:

@@ -19,12 +19,16 @@ _UI = {
         "pushed": "Pushed {graphs} graph(s), {triples} triples: {sent} batch(es) sent, "
         "{skipped} already done",
         "no_password": "the environment variable {var} is not set",
+        "merge_moved": "The store does not let its default graph be written (HTTP {status}): "
+        "the merged default graph is in the named graph <{graph}>",
     },
     "zh": {
         "serving": "正在提供 {store}：http://{host}:{port}/（SPARQL 端点 /sparql）；按 Ctrl-C 停止",
         "pushed": "已推送 {graphs} 个图、{triples} 条三元组：发送 {sent} 批，"
         "{skipped} 批此前已完成",
         "no_password": "环境变量 {var} 未设置",
+        "merge_moved": "该存储不允许写入其默认图（HTTP {status}）："
+        "合并后的默认图已放入命名图 <{graph}>",
     },
 }
 
@@ -46,11 +50,23 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         allow_services=tuple(args.allow_service),
         worker_memory=args.worker_memory * 2**20,
         base_iri=args.base_iri,
+        cors_origins=_cors_origins(args.cors_origin),
+        heavy_workers=args.heavy_workers,
+        heavy_per_client=args.heavy_per_client,
     )
     message = _UI[args.lang]["serving"].format(store=build.root, host=args.host, port=args.port)
     print(message, file=sys.stderr)
     run_server(config, host=args.host, port=args.port)
     return 0
+
+
+def _cors_origins(given: list[str]) -> tuple[str, ...]:
+    """``--cors-origin`` values: none given, any origin; ``none``, no CORS at all."""
+    if not given:
+        return ("*",)
+    if [g.lower() for g in given] == ["none"]:
+        return ()
+    return tuple(g.rstrip("/") for g in given)
 
 
 class _Bar:
@@ -119,6 +135,12 @@ def _cmd_push(args: argparse.Namespace) -> int:
             skipped=result.batches_skipped,
         )
     )
+    if result.default_refused is not None:
+        print(
+            _UI[args.lang]["merge_moved"].format(
+                status=result.default_refused, graph=result.default_target
+            )
+        )
     return 0
 
 
@@ -187,6 +209,31 @@ def add_commands(sub: Any) -> None:
         "proxy publishes this server (default: this server's own root) "
         "(页面链接中代替 https://w3id.org/miikg/ 的地址)",
     )
+    p.add_argument(
+        "--heavy-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="workers heavy queries may hold at once; the rest are kept for cheap queries "
+        "(default: all but one) (重查询最多可同时占用的工作进程数，其余留给轻查询)",
+    )
+    p.add_argument(
+        "--heavy-per-client",
+        type=int,
+        default=1,
+        metavar="N",
+        help="heavy queries one client address may run at once (default: 1) "
+        "(每个客户端地址可同时运行的重查询数)",
+    )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="an origin (https://host:port) whose pages may query the endpoint from a "
+        "browser (repeatable; default: any origin; 'none': no CORS) "
+        "(允许跨源查询的网页来源；默认任何来源；none 表示关闭)",
+    )
     p.set_defaults(func=_cmd_serve)
 
     # No abbreviations: `--password SECRET` must fail, not be read as `--password-env`.
@@ -208,8 +255,10 @@ def add_commands(sub: Any) -> None:
         "--default-graph",
         default="default",
         metavar="default|skip|IRI",
-        help="where the default graph (the merge) goes: the remote default graph, nowhere, "
-        "or a named graph (for stores such as Virtuoso whose default graph is read-only)",
+        help="where the default graph (the merge) goes: the remote default graph (or, where "
+        "the store refuses it, as Virtuoso does, the named graph "
+        "https://w3id.org/miikg/graph/default-merge), nowhere, or a named graph of this IRI "
+        "(合并默认图的去向：远端默认图（不可写时改为命名图）、不推送，或指定命名图)",
     )
     p.add_argument(
         "--replace", action="store_true", help="replace each remote graph (PUT) (替换远端各图)"
@@ -222,7 +271,13 @@ def add_commands(sub: Any) -> None:
         help="environment variable holding the password (never give it on the command line) "
         "(存放密码的环境变量)",
     )
-    p.add_argument("--auth", choices=("basic", "digest"), default="basic")
+    p.add_argument(
+        "--auth",
+        choices=("auto", "basic", "digest"),
+        default="auto",
+        help="authentication scheme (default: auto, the one the store's challenge asks for) "
+        "(认证方式；默认按存储的质询自动选择)",
+    )
     p.add_argument(
         "--batch-size", type=int, default=5000, help="triples per request (每次请求的三元组数)"
     )

@@ -302,9 +302,8 @@ class LinkedData:
         )
 
 
-def linked_data_routes(store: Path, *, base_iri: str | None = None) -> list[BaseRoute]:
+def linked_data_routes(pages: LinkedData) -> list[BaseRoute]:
     """Return the routes of the pages: ``/``, ``/id/…``, ``/ontology/…``, ``/graph/…`` and more."""
-    pages = LinkedData(store, base_iri=base_iri)
     return [
         Route("/", pages.query_page, methods=["GET"]),
         Route("/search", pages.search, methods=["GET"]),

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import json
 import logging
+import re
 import time
 import urllib.error
 import urllib.request
@@ -26,9 +27,11 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from miikg.errors import PushError
+from miikg.ontology.namespaces import GRAPH
 
 __all__ = [
     "DEFAULT",
+    "MERGE_GRAPH",
     "Batch",
     "Progress",
     "PushResult",
@@ -40,9 +43,22 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 DEFAULT = "default"
-AuthKind = Literal["basic", "digest"]
+#: where the merged default graph goes in a store whose default graph cannot be written
+MERGE_GRAPH = GRAPH + "default-merge"
+AuthKind = Literal["auto", "basic", "digest"]
 #: statuses worth another try: the server is busy or broke off, not refusing.
 _RETRY = frozenset({408, 425, 429, 500, 502, 503, 504})
+#: of those, the ones a later rerun can get past (a 500 that stays a 500 is the store's)
+_TRANSIENT = frozenset({408, 425, 429, 502, 503, 504})
+#: what a refusal of the default graph (only) says: this store does not let it be written
+_NOT_WRITABLE = frozenset({400, 403, 405, 500, 501})
+_HINTS = {
+    401: "the user name or password was not accepted",
+    403: "this user may not write there",
+    404: "no Graph Store at this URL: check --endpoint",
+    413: "the store refuses batches this large: try a smaller --batch-size",
+    415: "the store does not read Turtle here: check --endpoint",
+}
 
 
 @dataclass(frozen=True)
@@ -77,12 +93,15 @@ class Progress:
 
 @dataclass(frozen=True)
 class PushResult:
-    """What a push did."""
+    """What a push did; *default_refused* is the status with which the store refused its
+    default graph when the merge went to :data:`MERGE_GRAPH` instead."""
 
     graphs: int
     batches_sent: int
     batches_skipped: int
     triples: int
+    default_target: str | None = DEFAULT
+    default_refused: int | None = None
 
 
 class Transport(Protocol):
@@ -103,12 +122,14 @@ class _Always(urllib.request.HTTPPasswordMgr):
 
 
 class UrlTransport:
-    """A :class:`Transport` over urllib, with basic or digest authentication.
+    """A :class:`Transport` over urllib that answers the server's authentication challenge.
 
-    Digest authentication is answered before a body is sent: a server that challenges a
+    With a user, the scheme is the one the server's ``WWW-Authenticate`` asks for
+    (digest if offered, else basic), unless *auth* forces one. The challenge is fetched
+    with a HEAD of the same URL before any body is sent: a server that challenges a
     large PUT often closes the connection while the body is still going out (Virtuoso
-    does), so the challenge is first fetched with a GET of the same URL, and every later
-    request carries the answer to the last challenge seen.
+    does); every later request carries the answer to the last challenge seen, and a new
+    challenge (a stale nonce) is answered once more.
     """
 
     def __init__(
@@ -116,53 +137,73 @@ class UrlTransport:
         *,
         user: str | None = None,
         password: str | None = None,
-        auth: AuthKind = "basic",
+        auth: AuthKind = "auto",
         timeout: float = 120.0,
     ) -> None:
         self.timeout = timeout
-        self.headers: dict[str, str] = {}
-        self._digest: urllib.request.HTTPDigestAuthHandler | None = None
+        self.user = user
+        self.password = password or ""
+        self.auth = auth
+        self.scheme: str | None = auth if user is not None and auth != "auto" else None
+        self._digest = urllib.request.HTTPDigestAuthHandler(_Always(user or "", password))
         self._challenge: dict[str, str] | None = None
-        if user is not None and auth == "basic":
-            token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
-            self.headers["Authorization"] = f"Basic {token}"
-        elif user is not None:
-            self._digest = urllib.request.HTTPDigestAuthHandler(_Always(user, password))
+        self._probed = user is None or auth == "basic"
         self.opener = urllib.request.build_opener()
 
-    def _open(self, request: urllib.request.Request) -> tuple[int, str]:
+    def _open(self, request: urllib.request.Request) -> tuple[int, list[str]]:
         try:
             with self.opener.open(request, timeout=self.timeout) as reply:
                 reply.read()
-                return int(reply.status), ""
+                return int(reply.status), []
         except urllib.error.HTTPError as exc:
             text = exc.read()[:500].decode("utf-8", "replace")
             log.debug("HTTP %s from %s: %s", exc.code, request.full_url, text)
-            return int(exc.code), exc.headers.get("WWW-Authenticate", "")
+            return int(exc.code), exc.headers.get_all("WWW-Authenticate") or []
 
-    def _learn(self, header: str) -> bool:
-        scheme, _, rest = header.partition(" ")
-        if scheme.lower() != "digest":
-            return False
-        items = urllib.request.parse_http_list(rest)
-        self._challenge = urllib.request.parse_keqv_list(items)
-        return True
+    def _learn(self, challenges: list[str]) -> bool:
+        """Take the scheme and parameters of a challenge; tell whether one could be used."""
+        offered: dict[str, str] = {}
+        for header in challenges:
+            for match in re.finditer(r"(?:^|,)\s*(Basic|Digest)\b", header, re.IGNORECASE):
+                rest = header[match.end() :]
+                following = re.search(r",\s*(Basic|Digest)\b", rest, re.IGNORECASE)
+                offered[match[1].lower()] = rest[: following.start()] if following else rest
+        allowed = [self.auth] if self.auth != "auto" else ["digest", "basic"]
+        for scheme in allowed:
+            if scheme in offered:
+                self.scheme = scheme
+                if scheme == "digest":
+                    items = urllib.request.parse_http_list(offered[scheme].strip())
+                    self._challenge = urllib.request.parse_keqv_list(items)
+                return True
+        if self.scheme is None and not offered:
+            # A 401 that names no scheme (some servers send none): basic, the common one.
+            self.scheme = "basic"
+            return True
+        return False
+
+    def _authorize(self, request: urllib.request.Request) -> None:
+        if self.user is None:
+            return
+        if self.scheme == "basic":
+            token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+            request.add_unredirected_header("Authorization", f"Basic {token}")
+        elif self.scheme == "digest" and self._challenge is not None:
+            answer = self._digest.get_authorization(request, self._challenge)
+            request.add_unredirected_header("Authorization", f"Digest {answer}")
 
     def send(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> int:
-        if self._digest is not None and self._challenge is None:
-            status, challenge = self._open(urllib.request.Request(url, method="GET"))
+        if not self._probed:
+            self._probed = True
+            status, challenges = self._open(urllib.request.Request(url, method="HEAD"))
             if status == 401:
-                self._learn(challenge)
+                self._learn(challenges)
         status = 0
         for _ in range(2):
-            request = urllib.request.Request(
-                url, data=body, method=method, headers={**self.headers, **headers}
-            )
-            if self._digest is not None and self._challenge is not None:
-                answer = self._digest.get_authorization(request, self._challenge)
-                request.add_unredirected_header("Authorization", f"Digest {answer}")
-            status, challenge = self._open(request)
-            if not (status == 401 and self._digest is not None and self._learn(challenge)):
+            request = urllib.request.Request(url, data=body, method=method, headers=headers)
+            self._authorize(request)
+            status, challenges = self._open(request)
+            if not (status == 401 and self.user is not None and self._learn(challenges)):
                 break
         return status
 
@@ -218,6 +259,14 @@ def _save_state(path: Path, identity: dict[str, str], done: set[str]) -> None:
     tmp.replace(path)
 
 
+class _DefaultRefusedError(PushError):
+    """The store refused a write to its default graph (and only that)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"the default graph is not writable (HTTP {status})")
+        self.status = status
+
+
 def _send(
     transport: Transport,
     batch: Batch,
@@ -226,29 +275,44 @@ def _send(
     retries: int,
     backoff: float,
     sleep: Callable[[float], None],
+    probe_default: bool = False,
 ) -> None:
+    """Send one batch, retrying what may pass on a later try.
+
+    :param probe_default: this is the first write to the remote default graph: a refusal
+        that says "not here" raises :class:`_DefaultRefusedError` at once.
+    """
     headers = {"Content-Type": "text/turtle; charset=utf-8"}
+    status = 0
     for attempt in range(retries + 1):
         try:
             status = transport.send(batch.method, url, batch.body, headers)
         except OSError as exc:
-            problem = f"connection failed: {exc}"
+            status, problem = 0, f"connection failed: {exc}"
         else:
             if 200 <= status < 300:
                 return
             problem = f"HTTP {status}"
+            if probe_default and status in _NOT_WRITABLE:
+                raise _DefaultRefusedError(status)
             if status not in _RETRY:
+                hint = f" ({_HINTS[status]})" if status in _HINTS else ""
                 raise PushError(
                     f"{batch.method} of graph <{batch.target}> batch {batch.index} refused "
-                    f"by {url}: {problem}"
+                    f"by {url}: {problem}{hint}"
                 )
         if attempt < retries:
             delay = min(backoff * 2**attempt, 30.0)
             log.warning("%s; retrying in %.1f s", problem, delay)
             sleep(delay)
+    advice = (
+        "rerun the same command to resume"
+        if status == 0 or status in _TRANSIENT
+        else "the store's log says why; a rerun will not get past it"
+    )
     raise PushError(
         f"{batch.method} of graph <{batch.target}> batch {batch.index} failed after "
-        f"{retries + 1} tries ({problem}); rerun the same command to resume"
+        f"{retries + 1} tries ({problem}); {advice}"
     )
 
 
@@ -275,8 +339,9 @@ def push(
     :param graph: one graph IRI, or ``"default"`` for the merged default graph; all
         graphs (every named graph, then the default graph) when None.
     :param default_as: where the default graph (the merge) goes: the remote default
-        graph (``"default"``), a named graph of this IRI (for stores whose default graph
-        is the union of all and cannot be written, such as Virtuoso), or nowhere (None).
+        graph (``"default"``; if the store refuses to write it, as Virtuoso does, the
+        named graph :data:`MERGE_GRAPH` instead, said in the result), a named graph of
+        this IRI, or nowhere (None).
     :raises PushError: a request was refused, or failed after every retry.
     """
     available = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -303,24 +368,44 @@ def push(
     sender = transport or UrlTransport()
     total = sum(b.count for b in batches)
     triples = sent = skipped = 0
-    for number, batch in enumerate(batches, start=1):
+    refused: int | None = None
+    probe = default_as == DEFAULT
+    number = 0
+    while number < len(batches):
+        batch = batches[number]
+        number += 1
         was_done = batch.key in done
         if was_done:
             skipped += 1
         else:
-            _send(
-                sender,
-                batch,
-                graph_url(endpoint, batch.target),
-                retries=retries,
-                backoff=backoff,
-                sleep=sleep,
-            )
+            try:
+                _send(
+                    sender,
+                    batch,
+                    graph_url(endpoint, batch.target),
+                    retries=retries,
+                    backoff=backoff,
+                    sleep=sleep,
+                    probe_default=probe and batch.target == DEFAULT,
+                )
+            except _DefaultRefusedError as exc:
+                # A store whose default graph is the union of its graphs (Virtuoso): the
+                # merge goes to a named graph of its own; the rest of the plan is redone.
+                log.info("%s; the merge goes to <%s>", exc, MERGE_GRAPH)
+                refused, default_as = exc.status, MERGE_GRAPH
+                rest = plan_batches(
+                    store, [(DEFAULT, MERGE_GRAPH)], batch_size=batch_size, replace=replace
+                )
+                batches = batches[: number - 1] + rest
+                number -= 1
+                continue
             done.add(batch.key)
             _save_state(state, identity, done)
             sent += 1
+        if batch.target == DEFAULT:
+            probe = False
         triples += batch.count
         if progress is not None:
             progress(Progress(triples, total, number, len(batches), batch.graph, was_done))
     state.unlink(missing_ok=True)
-    return PushResult(len(graphs), sent, skipped, total)
+    return PushResult(len(graphs), sent, skipped, total, default_as, refused)

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -26,6 +26,7 @@ __all__ = [
     "Format",
     "Limits",
     "negotiate",
+    "wants_page",
     "write_boolean",
     "write_solutions",
     "write_triples",
@@ -51,7 +52,12 @@ SOLUTION_FORMATS = (
     Format(
         "json",
         "application/sparql-results+json",
-        ("application/sparql-results+json", "application/json"),
+        (
+            "application/sparql-results+json",
+            "application/json",
+            "text/javascript",
+            "application/javascript",
+        ),
         "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
     ),
     Format(
@@ -64,7 +70,7 @@ SOLUTION_FORMATS = (
     Format(
         "tsv",
         "text/tab-separated-values",
-        ("text/tab-separated-values",),
+        ("text/tab-separated-values", "text/plain"),
         "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
     ),
 )
@@ -72,7 +78,15 @@ GRAPH_FORMATS = (
     Format(
         "turtle",
         "text/turtle",
-        ("text/turtle", "application/x-turtle"),
+        # N3 readers read Turtle (a subset of N3): what clients asking for N3 get.
+        (
+            "text/turtle",
+            "application/x-turtle",
+            "application/turtle",
+            "text/n3",
+            "text/rdf+n3",
+            "application/n3",
+        ),
         "http://www.w3.org/ns/formats/Turtle",
     ),
     Format(
@@ -82,18 +96,44 @@ GRAPH_FORMATS = (
         "http://www.w3.org/ns/formats/N-Triples",
     ),
     Format(
+        "nquads",
+        "application/n-quads",
+        ("application/n-quads", "text/x-nquads"),
+        "http://www.w3.org/ns/formats/N-Quads",
+    ),
+    Format(
         "jsonld",
         "application/ld+json",
-        ("application/ld+json", "application/json"),
+        ("application/ld+json", "application/json", "application/x-json+ld"),
         "http://www.w3.org/ns/formats/JSON-LD",
     ),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        ("application/rdf+xml", "application/xml", "text/xml"),
+        "http://www.w3.org/ns/formats/RDF_XML",
+    ),
 )
-_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld"}
+#: ``format=`` values clients send (SPARQLWrapper sends its return format: ``xml``,
+#: ``json``, ``n3``, ``turtle``, ``rdf``, ``rdf+xml``, ``json-ld``, ``csv``, ``tsv``),
+#: per kind of result; a media type of a format's ``accepts`` works too.
+_NAMES = {
+    False: {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv",
+            "tsv": "tsv"},
+    True: {"turtle": "turtle", "ttl": "turtle", "n3": "turtle", "nt": "ntriples",
+           "ntriples": "ntriples", "n-triples": "ntriples", "nq": "nquads", "nquads": "nquads",
+           "n-quads": "nquads", "json": "jsonld", "json-ld": "jsonld", "jsonld": "jsonld",
+           "xml": "rdfxml", "rdf": "rdfxml", "rdf+xml": "rdfxml", "rdfxml": "rdfxml",
+           "rdf-xml": "rdfxml"},
+}  # fmt: skip
 _RDF_FORMAT = {
     "turtle": ox.RdfFormat.TURTLE,
     "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
     "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
 }
+_HTML = frozenset({"text/html", "application/xhtml+xml"})
 
 
 @dataclass(frozen=True)
@@ -130,35 +170,70 @@ def _accept(header: str) -> list[tuple[float, str]]:
     return sorted(ranges, key=lambda r: -r[0])
 
 
-def negotiate(graph: bool, *, accept: str | None, name: str | None = None) -> Format:
-    """Choose the format of a result (a graph, or solutions) from ``format`` or ``Accept``.
-
-    :raises QueryRefusedError: (406) nothing acceptable is offered.
-    """
+def _by_name(graph: bool, name: str) -> Format | None:
     offered = GRAPH_FORMATS if graph else SOLUTION_FORMATS
-    if name:
-        wanted = _ALIASES.get(name.lower(), name.lower())
-        for fmt in offered:
-            if wanted == fmt.name or wanted in fmt.accepts:
-                return fmt
-        raise QueryRefusedError(
-            f"format {name!r} is not offered for this query; use one of "
-            + ", ".join(f.name for f in offered),
-            status=406,
-        )
+    wanted = name.strip().lower()
+    wanted = _NAMES[graph].get(wanted, wanted)
+    return next((f for f in offered if wanted == f.name or wanted in f.accepts), None)
+
+
+def _by_accept(graph: bool, accept: str | None, *, browser: bool = True) -> Format | None:
+    offered = GRAPH_FORMATS if graph else SOLUTION_FORMATS
     if not accept:
         return offered[0]
     for weight, media in _accept(accept):
         if weight <= 0:
             continue
-        if media in {"*/*", "text/html", "application/xhtml+xml"}:
-            return offered[0]  # a browser: the default format, which it shows as text
+        if media == "*/*" or (browser and media in _HTML):
+            # A browser (text/html first, */* after): the default format, shown as text.
+            return offered[0]
         if media in {"application/*", "text/*"}:
             kind = media.split("/")[0]
             return next((f for f in offered if f.media_type.startswith(kind)), offered[0])
         for fmt in offered:
             if media in fmt.accepts:
+                if media == "text/plain":  # sent as what was asked for: a browser shows it
+                    return replace(fmt, media_type="text/plain")
                 return fmt
+    return None
+
+
+def wants_page(accept: str | None) -> bool:
+    """Tell whether *accept* takes HTML and no result format: a person, not a client."""
+    if not accept:
+        return False
+    ranges = [media for weight, media in _accept(accept) if weight > 0]
+    if not any(media in _HTML for media in ranges):
+        return False
+    return (
+        _by_accept(False, accept, browser=False) is None
+        and _by_accept(True, accept, browser=False) is None
+    )
+
+
+def negotiate(graph: bool, *, accept: str | None, name: str | None = None) -> Format:
+    """Choose the format of a result (a graph, or solutions) from ``format`` or ``Accept``.
+
+    A ``format`` value known for this kind of result wins; an unknown one is ignored
+    when ``Accept`` can be met (clients add ``format=`` for every query form).
+
+    :raises QueryRefusedError: (406) nothing acceptable is offered.
+    """
+    offered = GRAPH_FORMATS if graph else SOLUTION_FORMATS
+    if name and (named := _by_name(graph, name)) is not None:
+        return named
+    # HTML counts as "a browser: the default format" only beside a type offered here;
+    # HTML alone asks for the query page (wants_page).
+    if _by_accept(graph, accept, browser=False) is not None:
+        chosen = _by_accept(graph, accept)
+        if chosen is not None:
+            return chosen
+    if name:
+        raise QueryRefusedError(
+            f"format {name!r} is not offered for this query, nor is any type in Accept; "
+            "use one of " + ", ".join(f.name for f in offered),
+            status=406,
+        )
     raise QueryRefusedError(
         "none of the media types in Accept is offered for this query; offered: "
         + ", ".join(f.media_type for f in offered),
@@ -327,7 +402,12 @@ def write_triples(
             break
         kept.append(triple)
     rdf_format = _RDF_FORMAT[fmt.name]
+    items: list[ox.Triple] | list[ox.Quad] = kept
+    if rdf_format is ox.RdfFormat.N_QUADS:
+        items = [ox.Quad(t.subject, t.predicate, t.object) for t in kept]
     data = ox.serialize(
-        kept, format=rdf_format, prefixes=prefixes if fmt.name == "turtle" else None
+        items,
+        format=rdf_format,
+        prefixes=prefixes if fmt.name in {"turtle", "rdfxml"} else None,
     )
     return Body(data or b"", fmt.media_type, truncated)

@@ -9,6 +9,12 @@ core busy until the query ended by itself.
 
 With no SERVICE allowed, a worker first moves into a network namespace of its own (where
 the kernel lets it): a query that slipped past the lexical check still reaches no host.
+
+Heavy queries (as :class:`~miikg.serve.cost.CostModel` judges them) may hold only
+``heavy_workers`` workers at once, one client only ``heavy_per_client`` of them, so the
+other workers stay free for cheap queries: a count is never stuck behind a queue of
+expensive ones. A heavy query keeps its slot until its worker is back (a killed worker's
+replacement included), so the cheap queries' share holds while a worker restarts.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from miikg.errors import QueryRefusedError
+from miikg.serve.cost import CostModel
 from miikg.serve.results import Body, Format, Limits
 
 __all__ = ["Job", "Outcome", "WorkerPool"]
@@ -166,6 +173,19 @@ class _Worker:
         self.conn.close()
 
 
+def _handover(held: list[asyncio.Semaphore]) -> Callable[[], None]:
+    """Take the slots in *held* away from the job: they are released once its worker's
+    replacement is ready, so a restart does not eat into the cheap queries' share."""
+    taken = list(held)
+    held.clear()
+
+    def release() -> None:
+        for semaphore in taken:
+            semaphore.release()
+
+    return release
+
+
 class WorkerPool:
     """A fixed number of query workers over one store, with a per-query timeout."""
 
@@ -178,6 +198,9 @@ class WorkerPool:
         wait: float = 30.0,
         isolate: bool = True,
         memory: int = 2048 * 2**20,
+        heavy_workers: int | None = None,
+        heavy_per_client: int = 1,
+        costs: CostModel | None = None,
     ) -> None:
         self.store = store
         self.size = size
@@ -186,6 +209,13 @@ class WorkerPool:
         self.isolate = isolate
         self.memory = memory
         self.isolated = False
+        self.costs = costs or CostModel()
+        #: workers heavy queries may hold at once (the rest are kept for cheap ones)
+        self.heavy_workers = heavy_workers if heavy_workers is not None else max(1, size - 1)
+        self.heavy_per_client = heavy_per_client
+        self._heavy = asyncio.Semaphore(self.heavy_workers)
+        self._clients: dict[str, asyncio.Semaphore] = {}
+        self._client_jobs: dict[str, int] = {}
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -215,34 +245,77 @@ class WorkerPool:
         self._all.add(worker)
         return worker
 
-    async def _replace(self, worker: _Worker) -> None:
-        self._all.discard(worker)
-        await self._call(worker.kill)
-        self.restarts += 1
+    async def _replace(self, worker: _Worker, *, then: Callable[[], None] | None = None) -> None:
         try:
-            fresh = await self._call(self._spawn)
-        except (OSError, EOFError, RuntimeError):
-            log.exception("a query worker could not be restarted; %d left", len(self._all))
-            return
-        self._idle.put_nowait(fresh)
+            self._all.discard(worker)
+            await self._call(worker.kill)
+            self.restarts += 1
+            try:
+                fresh = await self._call(self._spawn)
+            except (OSError, EOFError, RuntimeError):
+                log.exception("a query worker could not be restarted; %d left", len(self._all))
+                return
+            self._idle.put_nowait(fresh)
+        finally:
+            if then is not None:
+                then()
 
-    def _schedule_replace(self, worker: _Worker) -> None:
-        task = asyncio.get_running_loop().create_task(self._replace(worker))
+    def _schedule_replace(self, worker: _Worker, then: Callable[[], None] | None = None) -> None:
+        task = asyncio.get_running_loop().create_task(self._replace(worker, then=then))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def run(self, job: Job) -> Outcome:
+    def _busy(self) -> QueryRefusedError:
+        return QueryRefusedError(
+            "the endpoint is busy: no query worker was free; try again", status=503
+        )
+
+    async def run(self, job: Job, *, client: str = "") -> Outcome:
         """Run *job* on an idle worker; kill and replace the worker if it overruns.
+
+        A heavy job first waits for a heavy slot (its client's, then the pool's); the
+        whole wait is bounded by ``wait``.
 
         :raises QueryRefusedError: (503) no worker was free in time, or the query ran
             out of time.
         """
+        shape, heavy = self.costs.is_heavy(job.text)
+        held: list[asyncio.Semaphore] = []
+        seconds: float | None = None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.wait
+        if heavy:
+            self._client_jobs[client] = self._client_jobs.get(client, 0) + 1
         try:
-            worker = await asyncio.wait_for(self._idle.get(), self.wait)
-        except asyncio.TimeoutError:  # not yet the builtin TimeoutError in Python 3.10
-            raise QueryRefusedError(
-                "the endpoint is busy: no query worker was free; try again", status=503
-            ) from None
+            if heavy:
+                mine = self._clients.setdefault(client, asyncio.Semaphore(self.heavy_per_client))
+                for semaphore in (mine, self._heavy):
+                    try:
+                        await asyncio.wait_for(
+                            semaphore.acquire(), max(0.0, deadline - loop.time())
+                        )
+                    except asyncio.TimeoutError:
+                        raise self._busy() from None
+                    held.append(semaphore)
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:  # not yet the builtin TimeoutError in Python 3.10
+                raise self._busy() from None
+            started = loop.time()
+            try:
+                return await self._exchange(worker, job, held)
+            finally:
+                seconds = loop.time() - started
+        finally:
+            self.costs.done(shape, seconds)
+            for semaphore in held:
+                semaphore.release()
+            if heavy:
+                self._client_jobs[client] -= 1
+                if not self._client_jobs[client]:
+                    del self._client_jobs[client], self._clients[client]
+
+    async def _exchange(self, worker: _Worker, job: Job, held: list[asyncio.Semaphore]) -> Outcome:
         outcome: Outcome | None = None
         ready = True
         try:
@@ -250,10 +323,10 @@ class WorkerPool:
         except (EOFError, OSError):
             outcome = None
         except BaseException:  # cancelled mid-query (client gone): the worker is unknown
-            self._schedule_replace(worker)
+            self._schedule_replace(worker, _handover(held))
             raise
         if outcome is None:
-            self._schedule_replace(worker)
+            self._schedule_replace(worker, _handover(held))
             if not ready:
                 log.warning("query ran over %.1f s; worker restarted", self.timeout)
                 raise QueryRefusedError(
