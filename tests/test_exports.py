@@ -518,7 +518,7 @@ def test_the_command_takes_view_and_lang_for_a_network_format(
     assert "企业" in labels and "Company" not in labels
     with pytest.raises(
         ExportError, match="只适用于 graphml, gexf, neo4j, cytoscape，不适用于 void"
-    ):  # noqa: E501
+    ):
         _run("--store", str(home), "--lang", "zh", "export", "--format", "void", "--view",
              "governance", "-o", str(tmp_path / "v.ttl"))  # fmt: skip
     with pytest.raises(ExportError, match="not with --all"):
