@@ -112,6 +112,10 @@ class Diagram:
     edge_labels: bool = False
     #: How many legend entries stand side by side under the drawing.
     legend_columns: int = 3
+    #: Invisible (upper, lower) pairs that keep one box above another.
+    ordering: list[tuple[str, str]] = field(default_factory=list)
+    #: Whether the legend lists the box fills (kinds) too.
+    legend_kinds: bool = True
     #: Boxes kept in one layer, in this order (the stages of the innovation chain).
     stack: list[str] = field(default_factory=list)
 
@@ -154,8 +158,10 @@ def wrap(text: str, width: int = 24) -> list[str]:
         size = sum(map(_width, line + token))
         closing = token in "，。、；：）」》”’)"
         if line and size > width and token != " " and not closing:
-            lines.append(line.rstrip())
-            line = token.lstrip()
+            # An opening bracket goes down with what it opens.
+            carry = line[-1] if line[-1] in "（《“‘(" else ""
+            lines.append(line[: len(line) - len(carry)].rstrip())
+            line = carry + token.lstrip()
         else:
             line += token
     if line.strip():
@@ -179,13 +185,13 @@ LINES = {"solid": "━━━", "dashed": "╍╍╍", "dotted": "┅┅┅"}
 def _caption(diagram: Diagram, columns: int) -> str:
     """Return the graph label: legend (relations, then kinds) in *columns*, notes, title."""
     cells = []
-    for relation, name in diagram.relations.items():
+    for relation, name in {} if diagram.edge_labels else diagram.relations.items():
         colour, dash = diagram.style(relation)
         cells.append(
             f'<td align="right"><font color="{colour}" face="DejaVu Sans"><b>'
             f'{LINES[dash]}▸</b></font></td><td align="left">{_html(name)}</td>'
         )
-    for kind, name in diagram.kinds.items():
+    for kind, name in diagram.kinds.items() if diagram.legend_kinds else ():
         cells.append(
             f'<td align="right"><font color="{diagram.fill(kind)}" face="DejaVu Sans">'
             f'██</font></td><td align="left">{_html(name)}</td>'
@@ -201,10 +207,14 @@ def _caption(diagram: Diagram, columns: int) -> str:
     for i in range(0, len(cells), columns):
         rows.append("<tr>" + "".join(cells[i : i + columns]) + "</tr>")
     for note in diagram.notes:
-        for line in wrap(note, 40 * columns):
+        for line in wrap(note, 88):
             rows.append(f'<tr><td colspan="{2 * columns}" align="left">{_html(line)}</td></tr>')
-    title = f'<tr><td colspan="{2 * columns}"><font point-size="{BASE_PT + 2}"><b>'
-    title += f"{_html(diagram.title)}</b></font></td></tr>"
+    # One row per title line: rows keep lines apart; <br/> spacing is tighter than a CJK line box.
+    title = "".join(
+        f'<tr><td colspan="{2 * columns}"><font point-size="{BASE_PT + 2}"><b>{_html(line)}'
+        "</b></font></td></tr>"
+        for line in wrap(diagram.title, 64)
+    )
     return f'<<table border="0" cellspacing="2" cellpadding="2">{"".join(rows)}{title}</table>>'
 
 
@@ -274,7 +284,7 @@ def dot_source(diagram: Diagram) -> str:
     def add_panel(graph: graphviz.Digraph, panel: str) -> None:
         with graph.subgraph(name=clusters[panel]) as sub:
             sub.attr(
-                label=diagram.panels[panel],
+                label=_lines(diagram.panels[panel], 22),
                 style="rounded",
                 color="#888888",
                 fontsize=str(BASE_PT + 1),
@@ -304,6 +314,8 @@ def dot_source(diagram: Diagram) -> str:
             g.edge(ids[arrow.head], ids[arrow.tail], **attrs)
         else:
             g.edge(ids[arrow.tail], ids[arrow.head], **attrs)
+    for upper, lower in diagram.ordering:
+        g.edge(ids[upper], ids[lower], style="invis")
     if diagram.stack:
         with g.subgraph() as sub:
             sub.attr(rank="same")

@@ -32,7 +32,7 @@ __all__ = ["FIGURES", "FORMATS", "FigureError", "FigureResult", "cjk_font", "wri
 
 log = logging.getLogger(__name__)
 
-FIGURES = ("governance", "chain", "timeline")
+FIGURES = ("paper-2", "governance", "chain", "timeline")
 FORMATS = ("svg", "pdf", "png")
 #: The fallback warning, logged by the library and said once, in its language, by the CLI.
 FALLBACK = "no CJK font found (install fonts-noto-cjk, or any CJK font): drawing English labels"
@@ -147,11 +147,15 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
 
 
 def _diagram(catalog: Catalog, store: ox.Store | None, kind: str, lang: str) -> Diagram:
-    from miikg.exports import view_figures
+    from miikg.exports import paper_figures, view_figures
 
     if kind == "governance":
         return view_figures.governance_diagram(catalog, lang)
-    return view_figures.chain_diagram(catalog, lang)
+    if kind == "chain":
+        return view_figures.chain_diagram(catalog, lang)
+    if store is None:
+        raise FigureError(f"figure {kind!r} is drawn from the store's queries: pass store=")
+    return paper_figures.paper_diagram(store, kind, lang)
 
 
 def _matplotlib(
