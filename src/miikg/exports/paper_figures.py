@@ -102,7 +102,7 @@ def _figure_2(rows: QueryResult, lang: str) -> Diagram:
     # The bodies stand above the whole first row of institutes.
     diagram.ordering = [(item, m) for item in roles for m in members[:3]]
     # The inside of an institute stands under the institutes' last row.
-    tops = {}
+    tops: dict[str, str] = {}
     for box in diagram.boxes:
         if diagram.parents.get(box.panel) == inside:
             tops.setdefault(box.panel, box.id)
