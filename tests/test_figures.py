@@ -130,7 +130,7 @@ def test_svg_text_is_text_in_the_chosen_language(
     ]
     assert len(texts) >= 20
     words = {"governance": "美国国防部", "chain": "研究阶段", "timeline": "生物制造和设计创新所",
-             "paper-2": "美国联合制造技术委员会"}  # fmt: skip
+             "paper-2": "美国联合制造技术委员会", "paper-3": "技术投资协议"}  # fmt: skip
     assert any(words[kind] in t for t in texts)
     assert sum(bool(re.search("[\u4e00-\u9fff]", t)) for t in texts) >= 10
     assert not root.findall(".//{http://www.w3.org/2000/svg}path[@id]") or kind != "governance"
@@ -244,20 +244,38 @@ def _caption(svg: Path) -> str:
     return " ".join(t.text or "" for t in graph.findall(_SVG + "text"))
 
 
+_PAPER = {
+    # figure: (boxes and frames, title en, title zh, the note's disagreement en, zh)
+    "paper-2": (
+        34,
+        "Figure 2 Collaborative governance of the DoD manufacturing innovation institutes",
+        "图 2 美国国防部制造创新所协同治理模式",
+        "The JDMTP's role",
+        "美国联合制造技术委员会（JDMTP）的职责",
+    ),
+    "paper-3": (
+        14,
+        "Figure 3 The main policy tools with which DoD fosters its institutes",
+        "图 3 美国国防部培育其制造创新所的主要政策工具",
+        "Which institutes were set up by CA and which by TIA",
+        "哪些制造创新所以合作协议设立、哪些以技术投资协议设立",
+    ),
+}
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_paper_figure_2_draws_what_the_paper_names(
-    catalog: Catalog, store: ox.Store, tmp_path: Path, lang: str
+@pytest.mark.parametrize("kind", sorted(_PAPER))
+def test_a_paper_figure_draws_what_the_paper_names(
+    catalog: Catalog, store: ox.Store, tmp_path: Path, kind: str, lang: str
 ) -> None:
-    svg = write_figure(catalog, "paper-2", tmp_path / "p2.svg", lang=lang, store=store).path
-    golden = (Path(__file__).parent / "golden" / f"paper-figure-2.{lang}.txt").read_text("utf-8")
+    svg = write_figure(catalog, kind, tmp_path / "p.svg", lang=lang, store=store).path
+    name = f"paper-figure-{kind[-1]}.{lang}.txt"
+    golden = (Path(__file__).parent / "golden" / name).read_text("utf-8")
     expected = [line for line in golden.splitlines() if line and not line.startswith("#")]
-    assert len(expected) == 34  # 2 bodies, 9 institutes, 18 inside, 5 frames
+    count, title_en, title_zh, note_en, note_zh = _PAPER[kind]
+    assert len(expected) == count
     assert _boxes(svg, lang) == expected
     caption = re.sub(r"\s+", " ", _caption(svg))
-    title = {"en": "Figure 2 Collaborative governance of the DoD manufacturing innovation "
-             "institutes", "zh": "图 2　美国国防部制造创新所协同治理模式"}  # fmt: skip
-    assert re.sub(r"\s+", " ", title[lang]) in caption
-    # Where the public record differs from the paper (the JDMTP's role), a note says so.
-    assert {"en": "The JDMTP's role", "zh": "美国联合制造技术委员会（JDMTP）的职责"}[
-        lang
-    ] in caption
+    assert re.sub(r"\s+", " ", title_en if lang == "en" else title_zh) in caption
+    # Where the public record differs from the paper, a note under the figure says so.
+    assert (note_en if lang == "en" else note_zh) in caption

@@ -302,6 +302,8 @@ def dot_source(diagram: Diagram) -> str:
         attrs = {"color": colour, "style": dash}
         if arrow.minlen > 1:
             attrs["minlen"] = str(arrow.minlen)
+            # A long arrow is kept short and straight in preference to others.
+            attrs["weight"] = "10"
         if diagram.edge_labels and arrow.label:
             attrs.update(label=_lines(arrow.label, 18), fontcolor=colour)
         tail, head = ("lhead", "ltail") if arrow.up else ("ltail", "lhead")

@@ -9,6 +9,7 @@ Only the figure's frame words ("inside an institute") are set here, in both lang
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PAPER_FIGURES", "paper_diagram"]
 
-PAPER_FIGURES = ("paper-2",)
+PAPER_FIGURES = ("paper-2", "paper-3")
 _WORDS = {
     "en": {
         "paper-2": "Figure 2  Collaborative governance of the DoD manufacturing innovation "
@@ -33,6 +34,16 @@ _WORDS = {
         "note": "Note — {label}: {description}",
         "roles": "({roles} the institutes)",
         "and": ", ",
+        "paper-3": "Figure 3  The main policy tools with which DoD fosters its institutes",
+        "phase": "{phase}: {model}",
+        "count": "The paper: {count} {unit}",
+        "named": "Public record, establishing agreement: {names}",
+        "unnamed": "Establishing instrument not found in the public record: {names}",
+        "kinds": "Boxes",
+        "instrument": "Contract instrument of the phase",
+        "said": "What the paper says (section 3.1)",
+        "record": "What the public record says",
+        "sep": ", ",
     },
     "zh": {
         "paper-2": "图 2　美国国防部制造创新所协同治理模式",
@@ -41,6 +52,16 @@ _WORDS = {
         "note": "注：{label}。{description}",
         "roles": "（{roles}各制造创新所）",
         "and": "、",
+        "paper-3": "图 3　美国国防部培育其制造创新所的主要政策工具",
+        "phase": "{phase}：{model}",
+        "count": "论文：{count} {unit}",
+        "named": "公开记录中的设立协议：{names}",
+        "unnamed": "公开记录未载明设立协议类型：{names}",
+        "kinds": "图框",
+        "instrument": "该阶段的合同类型",
+        "said": "论文所述（第 3.1 节）",
+        "record": "公开记录所载",
+        "sep": "、",
     },
 }
 
@@ -58,7 +79,7 @@ def _notes(store: ox.Store, drawn: set[str], lang: str) -> list[str]:
     ]
 
 
-def _name(row: Row, lang: str) -> str:
+def _name(row: Row | _Institute, lang: str) -> str:
     """Return the item's label; in English a long one gives way to its shortest name."""
     text = row.text("itemLabel")
     shorts = [s for s in row.text("shortNames").split(" | ") if s]
@@ -111,11 +132,82 @@ def _figure_2(rows: QueryResult, lang: str) -> Diagram:
     return diagram
 
 
+def _figure_3(rows: QueryResult, lang: str) -> Diagram:
+    """Phases top to bottom, each with its instruments; the paper's counts and the record."""
+    words = _WORDS[lang]
+    diagram = Diagram(title=words["paper-3"], lang=lang, legend_title=words["kinds"],
+                      legend_columns=2)  # fmt: skip
+    diagram.kinds = {"instrument": words["instrument"], "said": words["said"],
+                     "record": words["record"]}  # fmt: skip
+    counts = {r.text("instrument"): r for r in rows if r.text("kind") == "count"}
+    named: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row.text("kind") == "agreement":
+            named[row.text("instrument")].append(_name(_Institute(row), lang))
+    first: list[str] = []
+    for row in rows:
+        if row.text("kind") != "phase":
+            continue
+        phase, instrument = row.text("phase"), row.text("instrument")
+        if phase not in diagram.panels:
+            diagram.panels[phase] = words["phase"].format(
+                phase=row.text("phaseLabel"), model=row.text("modelLabel")
+            )
+            first.append(f"{phase}|{instrument}")
+        box = f"{phase}|{instrument}"
+        diagram.boxes.append(Box(box, row.text("instrumentLabel"), "instrument", panel=phase,
+                                 bold=True))  # fmt: skip
+        if len(first) > 1 or instrument not in counts:
+            continue
+        # The establishing phase: what the paper counts, then what the record names, below.
+        diagram.columns[phase] = len(rows)
+        count = counts[instrument]
+        said = f"{box}|said"
+        text = words["count"].format(count=count.text("count"), unit=count.text("unitLabel"))
+        diagram.boxes.append(Box(said, text, "said", panel=phase))
+        diagram.arrows.append(Arrow(box, said, "part"))
+        if named.get(instrument):
+            record = f"{box}|record"
+            names = words["sep"].join(named[instrument])
+            diagram.boxes.append(Box(record, words["named"].format(names=names), "record",
+                                     panel=phase))  # fmt: skip
+            diagram.arrows.append(Arrow(said, record, "part"))
+    if named.get("") and first:
+        phase = first[0].split("|")[0]
+        text = words["unnamed"].format(names=words["sep"].join(named[""]))
+        diagram.boxes.append(Box(f"{phase}|unnamed", text, "record", panel=phase))
+    diagram.relations = {"part": "", "next": ""}
+    diagram.edge_labels = True
+    # Each phase leads to the next, from the bottom of its frame, so the frames stack.
+    last = {b.panel: b.id for b in diagram.boxes if not b.id.endswith("|unnamed")}
+    for upper, lower in itertools.pairwise(first):
+        tail, head = upper.split("|")[0], lower.split("|")[0]
+        diagram.arrows.append(Arrow(last[tail], lower, "next", tail_panel=tail, head_panel=head,
+                                    minlen=2))  # fmt: skip
+    return diagram
+
+
+class _Institute:
+    """A row of ``paper-figure-3`` read as an item (its institute)."""
+
+    def __init__(self, row: Row) -> None:
+        self.row = row
+
+    def text(self, name: str) -> str:
+        if name == "itemLabel":
+            return self.row.text("instituteLabel")
+        return self.row.text(name)
+
+
+_DRAW = {"2": _figure_2, "3": _figure_3}
+
+
 def paper_diagram(store: ox.Store, kind: str, lang: str) -> Diagram:
-    """Return the paper's figure *kind* (``paper-2``) as a diagram, from its named query."""
+    """Return the paper's figure *kind* (``paper-2``, ``paper-3``) from its named query."""
     number = kind.removeprefix("paper-")
     rows = run_named(store, f"paper-figure-{number}", lang=lang)
-    diagram = _figure_2(rows, lang)
-    drawn = {row.text("item") for row in rows} | {row.text("part") for row in rows}
+    diagram = _DRAW[number](rows, lang)
+    columns = ("part", "item", "phase", "instrument", "institute")
+    drawn = {row.text(c) for row in rows for c in columns if c in row.values}
     diagram.notes = _notes(store, drawn, lang)
     return diagram
