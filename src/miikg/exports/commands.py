@@ -159,7 +159,9 @@ def add_commands(sub: Any) -> None:
     p = sub.add_parser(
         "figure", help="draw a figure for print, 16 cm wide (绘制出版用图，宽 16 厘米)"
     )
-    p.add_argument("kind", choices=("paper-2", "paper-3", "governance", "chain", "timeline"))
+    p.add_argument(
+        "kind", choices=("paper-1", "paper-2", "paper-3", "governance", "chain", "timeline")
+    )
     _sub_lang(p)
     p.add_argument("--format", choices=("svg", "pdf", "png"), default=None,
                    help="file format (default: from -o, else svg) "

@@ -32,7 +32,7 @@ __all__ = ["FIGURES", "FORMATS", "FigureError", "FigureResult", "cjk_font", "wri
 
 log = logging.getLogger(__name__)
 
-FIGURES = ("paper-2", "paper-3", "governance", "chain", "timeline")
+FIGURES = ("paper-1", "paper-2", "paper-3", "governance", "chain", "timeline")
 FORMATS = ("svg", "pdf", "png")
 #: The fallback warning, logged by the library and said once, in its language, by the CLI.
 FALLBACK = "no CJK font found (install fonts-noto-cjk, or any CJK font): drawing English labels"

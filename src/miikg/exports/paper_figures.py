@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PAPER_FIGURES", "paper_diagram"]
 
-PAPER_FIGURES = ("paper-2", "paper-3")
+PAPER_FIGURES = ("paper-1", "paper-2", "paper-3")
 _WORDS = {
     "en": {
         "paper-2": "Figure 2  Collaborative governance of the DoD manufacturing innovation "
@@ -34,6 +34,8 @@ _WORDS = {
         "note": "Note — {label}: {description}",
         "roles": "({roles} the institutes)",
         "and": ", ",
+        "paper-1": "Figure 1  The logic by which the DoD institutes build a civil-military "
+        "technology innovation ecosystem",
         "paper-3": "Figure 3  The main policy tools with which DoD fosters its institutes",
         "phase": "{phase}: {model}",
         "count": "The paper: {count} {unit}",
@@ -52,6 +54,7 @@ _WORDS = {
         "note": "注：{label}。{description}",
         "roles": "（{roles}各制造创新所）",
         "and": "、",
+        "paper-1": "图 1　美国国防部制造创新所的军民融合技术创新生态系统构建逻辑",
         "paper-3": "图 3　美国国防部培育其制造创新所的主要政策工具",
         "phase": "{phase}：{model}",
         "count": "论文：{count} {unit}",
@@ -187,6 +190,34 @@ def _figure_3(rows: QueryResult, lang: str) -> Diagram:
     return diagram
 
 
+def _figure_1(rows: QueryResult, lang: str) -> Diagram:
+    """Who needs what above, the institutes in the middle, the systems and markets below."""
+    words = _WORDS[lang]
+    diagram = Diagram(title=words["paper-1"], lang=lang, legend_title=words["legend"])
+    diagram.edge_labels = True
+    diagram.legend_kinds = False
+    boxes: dict[str, Box] = {}
+    for row in rows:
+        part, item, target = row.text("part"), row.text("item"), row.text("target")
+        relation = row.text("relation")
+        diagram.relations.setdefault(relation, row.text("relationLabel"))
+        diagram.panels.setdefault(part, row.text("partLabel"))
+        if item not in boxes:
+            in_part = relation.endswith("needOf")
+            boxes[item] = Box(item, _name(row, lang), part if in_part else "centre",
+                              panel=part if in_part else "", bold=not in_part)  # fmt: skip
+        if target not in boxes:
+            on_top = relation.endswith("needOf")
+            boxes[target] = Box(target, row.text("targetLabel"), "holder" if on_top else part,
+                                panel="" if on_top else part)  # fmt: skip
+        # Needs pull the institutes up from below their holders; systems hang below them.
+        up = relation.endswith(("needOf", "pulledBy"))
+        diagram.arrows.append(Arrow(item, target, relation, diagram.relations[relation], up=up))
+    diagram.boxes = list(boxes.values())
+    diagram.kinds = {"holder": "", "centre": "", **dict.fromkeys(diagram.panels, "")}
+    return diagram
+
+
 class _Institute:
     """A row of ``paper-figure-3`` read as an item (its institute)."""
 
@@ -199,7 +230,7 @@ class _Institute:
         return self.row.text(name)
 
 
-_DRAW = {"2": _figure_2, "3": _figure_3}
+_DRAW = {"1": _figure_1, "2": _figure_2, "3": _figure_3}
 
 
 def paper_diagram(store: ox.Store, kind: str, lang: str) -> Diagram:
@@ -207,7 +238,7 @@ def paper_diagram(store: ox.Store, kind: str, lang: str) -> Diagram:
     number = kind.removeprefix("paper-")
     rows = run_named(store, f"paper-figure-{number}", lang=lang)
     diagram = _DRAW[number](rows, lang)
-    columns = ("part", "item", "phase", "instrument", "institute")
+    columns = ("part", "item", "phase", "instrument", "institute", "target")
     drawn = {row.text(c) for row in rows for c in columns if c in row.values}
     diagram.notes = _notes(store, drawn, lang)
     return diagram
