@@ -29,6 +29,7 @@ __all__ = [
     "Box",
     "Diagram",
     "FigureError",
+    "dot_program",
     "dot_source",
     "render",
     "wrap",
@@ -171,8 +172,12 @@ def wrap(text: str, width: int = 24) -> list[str]:
 
 def _lines(text: str, width: int = 16) -> str:
     """Return *text* wrapped as one DOT string: lines joined by ``\\n``, backslashes kept."""
+    import graphviz  # type: ignore[import-untyped]
+
     lines = [line for part in text.split("\n") for line in wrap(part, width)]
-    return "\\n".join(line.replace("\\", "\\\\") for line in lines)
+    # nohtml: a label that looks like <…> is text, never Graphviz's HTML-like markup.
+    text = "\\n".join(line.replace("\\", "\\\\") for line in lines)
+    return graphviz.nohtml(text)  # type: ignore[no-any-return]
 
 
 def _html(text: str) -> str:
@@ -220,7 +225,7 @@ def _caption(diagram: Diagram, columns: int) -> str:
 
 def dot_source(diagram: Diagram) -> str:
     """Return the DOT text of *diagram* (deterministic: boxes and arrows in given order)."""
-    import graphviz  # type: ignore[import-untyped]
+    import graphviz
 
     font = FONTS[diagram.lang]
     g = graphviz.Digraph(name="miikg")
@@ -326,12 +331,10 @@ def dot_source(diagram: Diagram) -> str:
     return str(g.source)
 
 
-def render(diagram: Diagram, path: Path, fmt: str) -> Path:
-    """Lay *diagram* out with ``dot`` and write it as *fmt* (svg, pdf, png) to *path*.
+def dot_program() -> str:
+    """Return the path of Graphviz's ``dot``.
 
-    The file is written beside *path* and renamed, so a failure leaves no half file.
-
-    :raises FigureError: when Graphviz's ``dot`` is not installed or fails.
+    :raises FigureError: when it is not installed.
     """
     program = shutil.which("dot")
     if program is None:
@@ -339,6 +342,17 @@ def render(diagram: Diagram, path: Path, fmt: str) -> Path:
             "Graphviz `dot` is not installed (Debian: apt-get install graphviz) / "
             "未安装 Graphviz 的 dot 程序（Debian：apt-get install graphviz）"
         )
+    return program
+
+
+def render(diagram: Diagram, path: Path, fmt: str) -> Path:
+    """Lay *diagram* out with ``dot`` and write it as *fmt* (svg, pdf, png) to *path*.
+
+    The file is written beside *path* and renamed, so a failure leaves no half file.
+
+    :raises FigureError: when Graphviz's ``dot`` is not installed or fails.
+    """
+    program = dot_program()
     source = dot_source(diagram)
     args = [program, f"-T{'png:cairo' if fmt == 'png' else fmt}"]
     if fmt == "png":
