@@ -14,7 +14,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from PIL import Image, ImageStat
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from legibility import MIN_EXPLORER_PX, explorer_legibility
 from miikg.exports.diagrams import RELATION_STYLES
@@ -24,29 +24,7 @@ from miikg.graph_builder.build import record_iri
 from miikg.graph_builder.models import Concept, Institute, Phase, Stage
 from network_expected import all_edges, curated, expected_nodes
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -484,7 +462,7 @@ def test_export_png_is_print_resolution_with_title_and_legend(
     title = rgb.crop((0, 0, rgb.width, 80))
     assert min(sum(p) for p in title.getdata()) < 200
     legend = rgb.crop((0, 80 + 2 * height, rgb.width, rgb.height))
-    colours = set(legend.getdata())
+    colours = {c for _, c in legend.getcolors(legend.width * legend.height) or []}
     data = json.loads(re.search(r'id="miikg-data">(.*?)</script>', v.page.content(), re.S)[1])  # type: ignore[index]
     for kind in data["kinds"]:
         hexa = kind["color"].lstrip("#")

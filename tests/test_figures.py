@@ -17,7 +17,7 @@ import pytest
 from coloraide import Color
 from matplotlib import image as mpimg
 from PIL import Image, ImageStat
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from legibility import MIN_FIGURE_PT, svg_legibility
 from miikg import cli
@@ -25,9 +25,6 @@ from miikg.exports import diagrams, figures
 from miikg.exports.diagrams import RELATION_STYLES, FigureError
 from miikg.exports.figures import FIGURES, cjk_font, write_figure
 from miikg.exports.network import Catalog, NetworkError, read_catalog
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -99,11 +96,10 @@ def test_unknown_figure_or_format_is_refused(catalog: Catalog, tmp_path: Path) -
 
 
 @pytest.fixture(scope="module")
-def page() -> Iterator[Page]:
-    with sync_playwright() as pw:
-        browser: Browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser.new_page()
-        browser.close()
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
