@@ -27,7 +27,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import Result
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
@@ -57,7 +57,6 @@ SOLUTION_PARSERS = {
     "text/tab-separated-values": "tsv",
 }
 TEN_MB = 10 * 1024 * 1024
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -315,41 +314,37 @@ def _page_server(folder: Path, endpoint: str) -> tuple[http.server.ThreadingHTTP
     return server, f"http://127.0.0.1:{server.server_address[1]}/index.html"
 
 
-def _run_page(url: str) -> str:
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"]  # fmt: skip
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            page = browser.new_page()
-            page.goto(url)
-            page.wait_for_function("document.getElementById('out').textContent !== ''")
-            return str(page.text_content("#out"))
-        finally:
-            browser.close()
+def _run_page(browser: Browser, url: str) -> str:
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        page.wait_for_function("document.getElementById('out').textContent !== ''")
+        return str(page.text_content("#out"))
+    finally:
+        page.close()
 
 
 def test_a_page_on_another_origin_queries_the_endpoint(
-    endpoint: str, store: ox.Store, home: Path, tmp_path: Path
+    endpoint: str, store: ox.Store, home: Path, tmp_path: Path, browser: Browser
 ) -> None:
     expected = next(iter(store.query(QUERIES["SELECT"])))["n"].value  # type: ignore[index]
     server, url = _page_server(tmp_path, endpoint)
     try:
-        assert json.loads(_run_page(url)) == {"get": expected, "post": expected}
+        assert json.loads(_run_page(browser, url)) == {"get": expected, "post": expected}
         # Narrowed to one origin: that origin's page works, another origin's page is refused.
         origin = url.rsplit("/", 1)[0]
         with miikg_server(home, tmp_path, "--cors-origin", origin) as narrowed:
             (tmp_path / "n").mkdir()
             other, other_url = _page_server(tmp_path / "n", narrowed.base + "/sparql")
             try:
-                assert _run_page(other_url).startswith("error: TypeError")
+                assert _run_page(browser, other_url).startswith("error: TypeError")
             finally:
                 other.shutdown()
             page = PAGE.replace("ENDPOINT", json.dumps(narrowed.base + "/sparql")).replace(
                 "QUERY", json.dumps(QUERIES["SELECT"])
             )
             (tmp_path / "index.html").write_text(page, encoding="utf-8")
-            assert json.loads(_run_page(url)) == {"get": expected, "post": expected}
+            assert json.loads(_run_page(browser, url)) == {"get": expected, "post": expected}
     finally:
         server.shutdown()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ import pytest
 from PIL import Image, ImageStat
 from playwright.sync_api import Browser, Page
 
+from legibility import MIN_EXPLORER_PX, explorer_legibility
+from miikg.exports.diagrams import RELATION_STYLES
 from miikg.exports.explorer import explorer_frame, explorer_html, write_explorer
 from miikg.exports.network import Catalog, project, read_catalog
 from miikg.graph_builder.build import record_iri
@@ -45,10 +48,18 @@ def visit(browser: Browser, tmp_path: Path) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     visits: list[Visit] = []
 
-    def open_page(page_html: str, name: str = "explorer.html", *, ready: bool = True) -> Visit:
+    def open_page(
+        page_html: str,
+        name: str = "explorer.html",
+        *,
+        ready: bool = True,
+        viewport: dict[str, int] | None = None,
+    ) -> Visit:
         path = tmp_path / name
         path.write_text(page_html, encoding="utf-8")
         page = context.new_page()
+        if viewport:
+            page.set_viewport_size(viewport)  # type: ignore[arg-type]
         v = Visit(page)
 
         def route(r: Any) -> None:
@@ -77,7 +88,8 @@ def visit(browser: Browser, tmp_path: Path) -> Iterator[Any]:
 
 
 def _labels(page: Page) -> list[str]:
-    return [str(x) for x in page.evaluate("miikgExplorer.nodes.get().map(n => n.label)")]
+    # ``text``: the label as one line (the drawn label is wrapped to fit its box).
+    return [str(x) for x in page.evaluate("miikgExplorer.nodes.get().map(n => n.text)")]
 
 
 def _visible(page: Page) -> int:
@@ -109,7 +121,8 @@ def test_the_governance_explorer_loads_offline_with_all_nine_institutes(
     assert len(_institute_labels("en")) == 9
     assert _institute_labels("en") <= labels
     assert _visible(v.page) == len(expected_nodes("governance"))
-    assert v.page.text_content("#layout") == "Layout: force-directed"
+    # Hierarchical views are laid out in layers (Graphviz dot), not by forces.
+    assert v.page.text_content("#layout") == "Layout: hierarchical"
 
 
 def test_the_language_switch_turns_labels_and_ui_into_chinese(catalog: Catalog, visit: Any) -> None:
@@ -215,7 +228,7 @@ def test_the_chain_is_laid_out_in_stage_order(catalog: Catalog, visit: Any) -> N
     assert v.page.text_content("#layout") == "Layout: hierarchical"
     xs = v.page.evaluate(
         """() => { const p = miikgExplorer.network.getPositions();
-        const id = (l) => miikgExplorer.nodes.get({filter: n => n.label === l})[0].id;
+        const id = (l) => miikgExplorer.nodes.get({filter: n => n.text === l})[0].id;
         return ['Research stage', 'Experimental development stage', 'Maturation stage',
                 'Production stage'].map(l => p[id(l)].x); }"""
     )
@@ -354,3 +367,105 @@ def test_below_the_threshold_nothing_is_grouped(visit: Any) -> None:
     v = visit(explorer_html(_kinds_graph(60, 3), group_above=60))
     assert not v.page.is_checked("#group")
     assert _drawn(v.page) == 60
+
+
+# --- legible at first sight ---------------------------------------------------------------------
+
+FIRST_VIEW = {"width": 1280, "height": 900}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("view", ["governance", "agreements", "chain", "membership"])
+def test_the_first_view_is_legible(catalog: Catalog, visit: Any, view: str, lang: str) -> None:
+    """At 1280x900: no two visible nodes' drawn boxes overlap, no label under 10 CSS px."""
+    v = visit(explorer_html(project(catalog, view), lang=lang), viewport=FIRST_VIEW)
+    measured = explorer_legibility(v.page)
+    print(measured.line(f"explorer {view} ({lang})"))
+    assert measured.labels >= min(15, len(expected_nodes(view)))
+    assert measured.overlaps == []
+    assert measured.smallest >= MIN_EXPLORER_PX
+    assert (
+        v.page.text_content("#layout")
+        == {"en": "Layout: hierarchical", "zh": "布局: 层次布局"}[lang]
+    )
+
+
+def test_switching_language_lays_the_view_out_again(catalog: Catalog, visit: Any) -> None:
+    v = visit(explorer_html(project(catalog, "governance"), lang="en"), viewport=FIRST_VIEW)
+    before = v.page.evaluate("miikgExplorer.network.getPositions()")
+    v.page.select_option("#lang", "zh")
+    assert v.page.evaluate("miikgExplorer.network.getPositions()") != before
+    measured = explorer_legibility(v.page)
+    assert measured.overlaps == [] and measured.smallest >= MIN_EXPLORER_PX
+
+
+def _canvas_width(page: Page) -> float:
+    return float(page.evaluate("document.querySelector('#network canvas').clientWidth"))
+
+
+def test_opening_the_panel_refits_the_canvas(catalog: Catalog, visit: Any) -> None:
+    v = visit(explorer_html(project(catalog, "governance")), viewport=FIRST_VIEW)
+    wide = _canvas_width(v.page)
+    v.page.fill("#search", "BioMADE")
+    v.page.press("#search", "Enter")
+    assert not v.page.is_hidden("#panel")
+    narrow = _canvas_width(v.page)
+    panel = v.page.evaluate("document.getElementById('panel').getBoundingClientRect().width")
+    assert narrow == pytest.approx(wide - panel, abs=2)
+    # The canvas bitmap follows the narrower frame, and the node sits in its middle.
+    where = v.page.evaluate(
+        """() => { const net = miikgExplorer.network; const id = net.getSelectedNodes()[0];
+        const p = net.canvasToDOM(net.getPositions([id])[id]);
+        const c = document.querySelector('#network canvas');
+        return {x: p.x, y: p.y, w: c.clientWidth, h: c.clientHeight,
+                bitmap: c.width / window.devicePixelRatio}; }"""
+    )
+    assert where["bitmap"] == pytest.approx(narrow, abs=1)
+    assert where["x"] == pytest.approx(where["w"] / 2, abs=2)
+    assert where["y"] == pytest.approx(where["h"] / 2, abs=2)
+    v.page.click("#close")
+    assert v.page.is_hidden("#panel")
+    assert _canvas_width(v.page) == pytest.approx(wide, abs=1)
+    assert explorer_legibility(v.page).overlaps == []
+
+
+@pytest.mark.parametrize("view", ["governance", "agreements", "chain", "membership"])
+def test_every_relation_has_its_own_colour_and_line(catalog: Catalog, view: str) -> None:
+    page = explorer_html(project(catalog, view))
+    data = json.loads(re.search(r'id="miikg-data">(.*?)</script>', page, re.S)[1])  # type: ignore[index]
+    styles = [(k["color"], k["dash"]) for k in data["edgeKinds"]]
+    assert len(styles) == len(set(styles)) == len({k["kind"] for k in data["edgeKinds"]}) >= 3
+    # The colour-blind-safe set the figures use (its distances are tested in test_figures).
+    assert set(styles) <= set(RELATION_STYLES)
+    drawn = {(e["color"]["color"] if isinstance(e["color"], dict) else e["color"]) for e in
+             data["vis"]["edges"]}  # fmt: skip
+    assert drawn == {c for c, _ in styles}
+
+
+def test_export_png_is_print_resolution_with_title_and_legend(
+    catalog: Catalog, visit: Any, tmp_path: Path
+) -> None:
+    v = visit(explorer_html(project(catalog, "governance")), viewport=FIRST_VIEW)
+    width, height = v.page.evaluate(
+        "[document.querySelector('#network canvas').clientWidth, "
+        "document.querySelector('#network canvas').clientHeight]"
+    )
+    with v.page.expect_download() as download:
+        v.page.click("#export")
+    target = tmp_path / "export.png"
+    download.value.save_as(target)
+    with Image.open(target) as image:
+        rgb = image.convert("RGB")
+    assert rgb.width >= 2 * width and rgb.height > 2 * height
+    # The title band above the drawing has dark text; the legend band below has every
+    # kind's colour swatch.
+    title = rgb.crop((0, 0, rgb.width, 80))
+    assert min(sum(p) for p in title.getdata()) < 200
+    legend = rgb.crop((0, 80 + 2 * height, rgb.width, rgb.height))
+    colours = {c for _, c in legend.getcolors(legend.width * legend.height) or []}
+    data = json.loads(re.search(r'id="miikg-data">(.*?)</script>', v.page.content(), re.S)[1])  # type: ignore[index]
+    for kind in data["kinds"]:
+        hexa = kind["color"].lstrip("#")
+        assert tuple(int(hexa[i : i + 2], 16) for i in (0, 2, 4)) in colours, kind["kind"]
+    # The screen is left as it was.
+    assert v.page.evaluate("document.querySelector('#network canvas').clientWidth") == width

@@ -226,7 +226,7 @@ def test_neo4j_csv_has_the_bulk_import_headers(
     assert header == [
         "id:ID", ":LABEL", "iri", "entity_id", "kind", "class_en", "class_zh", "label_en",
         "label_zh", "names:string[]", "short:string[]", "sources:string[]", "stage:string[]",
-        "instrument:string[]", "phase:string[]", "position:int", "level:int",
+        "instrument:string[]", "phase:string[]", "position:int", "level:int", "name",
     ]  # fmt: skip
     assert tuple(header) == NEO4J_NODE_HEADER
     header, edges = _csv(folder / "relationships.csv")
@@ -457,3 +457,72 @@ def test_the_command_writes_one_format_and_a_release(
     with pytest.raises(ExportError, match="--previous"):
         _run("--store", str(home), "export", "--format", "void", "-o", str(tmp_path / "v.ttl"),
              "--previous", str(release))  # fmt: skip
+
+
+# --- network exports by view and language ---------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_a_network_export_follows_the_view_and_the_language(
+    store: ox.Store, tmp_path: Path, fmt: str
+) -> None:
+    governance = ExportSource(store, view="governance").projection()
+    path = export(fmt, store, tmp_path / f"g.{fmt}", view="governance", lang="zh")
+    graph = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(path)
+    if fmt == "graphml":  # GraphML's ids are canonical (n0, n1 …); each node keeps its IRI
+        graph = nx.relabel_nodes(graph, {n: d["iri"] for n, d in graph.nodes(data=True)})
+    assert set(graph) == set(governance)
+    kinds = {d["kind"] for _, d in graph.nodes(data=True)}
+    assert "miikg:Institute" in kinds and "miikg:Quantity" not in kinds
+    mxd = graph.nodes["https://w3id.org/miikg/id/institute/mxd"]
+    assert mxd["label"] == "数字制造和设计创新所" == mxd["label_zh"]
+    labels = {d["label"] for _, _, d in graph.edges(data=True)}
+    assert "主办方" in labels and "sponsor" not in labels
+
+
+def test_neo4j_and_cytoscape_follow_the_view_and_the_language(
+    store: ox.Store, tmp_path: Path
+) -> None:
+    governance = ExportSource(store, view="governance").projection()
+    folder = export("neo4j", store, tmp_path / "neo", view="governance", lang="zh")
+    _, nodes = _csv(folder / "nodes.csv")
+    assert {r["id:ID"] for r in nodes} == set(governance)
+    assert all(r["name"] == r["label_zh"] for r in nodes)
+    _, edges = _csv(folder / "relationships.csv")
+    assert len(edges) == governance.number_of_edges()
+    english = export("cytoscape", store, tmp_path / "c.cyjs", view="chain", lang="en")
+    document = json.loads(english.read_text(encoding="utf-8"))
+    chain = ExportSource(store, view="chain").projection()
+    assert {n["data"]["id"] for n in document["elements"]["nodes"]} == set(chain)
+    assert document["data"]["name"] == "miikg (innovation chain)"
+    assert "Research stage" in {n["data"]["label"] for n in document["elements"]["nodes"]}
+
+
+def test_a_view_or_language_is_refused_for_a_format_that_is_not_a_network(
+    store: ox.Store, tmp_path: Path
+) -> None:
+    with pytest.raises(ExportError, match="network formats only"):
+        export("turtle", store, tmp_path / "t.ttl", view="governance")
+    with pytest.raises(ExportError, match="no view 'money'"):
+        export("gexf", store, tmp_path / "g.gexf", view="money")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_takes_view_and_lang_for_a_network_format(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "g.gexf"
+    code = _run("--store", str(home), "export", "--format", "gexf", "--view", "membership",
+                "--lang", "zh", "-o", str(out))  # fmt: skip
+    assert code == 0 and str(out) in capsys.readouterr().out
+    labels = {d["label"] for _, d in nx.read_gexf(out).nodes(data=True)}
+    assert "企业" in labels and "Company" not in labels
+    with pytest.raises(
+        ExportError, match="只适用于 graphml, gexf, neo4j, cytoscape，不适用于 void"
+    ):
+        _run("--store", str(home), "--lang", "zh", "export", "--format", "void", "--view",
+             "governance", "-o", str(tmp_path / "v.ttl"))  # fmt: skip
+    # --lang after the command is also the language of the message
+    with pytest.raises(ExportError, match="不能与 --all 一起使用"):
+        _run("--store", str(home), "export", "--all", "--lang", "zh", "-o", str(tmp_path / "r"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.gexf"]

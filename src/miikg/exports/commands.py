@@ -15,8 +15,8 @@ __all__ = ["add_commands"]
 VIEW_CHOICES = ("governance", "agreements", "chain", "membership", "all")
 _WROTE = {"en": "Wrote {path}", "zh": "已写出 {path}"}
 _FALLBACK = {
-    "en": "no CJK font found (install fonts-noto-cjk): the figure has English labels",
-    "zh": "未找到中日韩字体（请安装 fonts-noto-cjk）：图中使用英文标签",
+    "en": "no CJK font found (install fonts-noto-cjk or any CJK font): English labels drawn",
+    "zh": "未找到中日韩字体（请安装 fonts-noto-cjk 或任一中日韩字体）：图中使用英文标签",
 }
 
 
@@ -63,12 +63,22 @@ def _cmd_explore(args: argparse.Namespace) -> int:
 
 
 def _cmd_figure(args: argparse.Namespace) -> int:
+    import logging
     import sys
 
+    from miikg.exports.figures import FALLBACK
     from miikg.exports.network_api import figure
 
     lang = _lang(args)
-    result = figure(args.kind, out=args.output, store=args.store, lang=lang, fmt=args.format)
+    # The library logs the fallback in English; the command says it once, in its language.
+    quiet = logging.Filter()
+    quiet.filter = lambda record: record.getMessage() != FALLBACK  # type: ignore[method-assign]
+    logger = logging.getLogger("miikg.exports.figures")
+    logger.addFilter(quiet)
+    try:
+        result = figure(args.kind, out=args.output, store=args.store, lang=lang, fmt=args.format)
+    finally:
+        logger.removeFilter(quiet)
     if result.lang != lang:
         print(f"miikg: {_FALLBACK[lang]}", file=sys.stderr)
     print(_WROTE[lang].format(path=result.path))
@@ -146,11 +156,15 @@ def add_commands(sub: Any) -> None:
     )
     p.set_defaults(func=_cmd_explore)
 
-    p = sub.add_parser("figure", help="draw a figure for print with matplotlib (绘制出版用图)")
-    p.add_argument("kind", choices=("governance", "chain", "timeline"))
+    p = sub.add_parser(
+        "figure", help="draw a figure for print, 16 cm wide (绘制出版用图，宽 16 厘米)"
+    )
+    p.add_argument(
+        "kind", choices=("paper-1", "paper-2", "paper-3", "governance", "chain", "timeline")
+    )
     _sub_lang(p)
-    p.add_argument("--format", choices=("png", "svg", "pdf"), default=None,
-                   help="file format (default: from -o, else png) "
+    p.add_argument("--format", choices=("svg", "pdf", "png"), default=None,
+                   help="file format (default: from -o, else svg) "
         "(文件格式)")  # fmt: skip
     p.add_argument("-o", "--output", type=Path, default=None, help="file to write (要写入的文件)")
     p.set_defaults(func=_cmd_figure)

@@ -3,7 +3,11 @@
 pyvis assembles the vis-network nodes and edges; the page is our own template with the
 vis-network script and style that pyvis ships inlined, so it needs no network at all (a
 Content-Security-Policy forbids every fetch besides). Positions are computed in Python
-(:mod:`miikg.exports.layout`) and physics is off, so even large views show at once.
+(:mod:`miikg.exports.layout`) and physics is off, so even large views show at once: up
+to :data:`~miikg.exports.layout.LAYERED_MAX` nodes, Graphviz ``dot`` lays the view out
+in layers with boxes sized to each label (one layout per language), so no two boxes
+overlap at any zoom; above that, a force layout of dots. Relations are told apart by
+Okabe and Ito's colour-blind-safe colours and line styles.
 Labels travel as JSON in a ``<script type="application/json">`` block and reach the page
 through ``textContent`` only, so a hostile label stays text.
 """
@@ -20,21 +24,31 @@ from typing import Any
 
 import networkx as nx
 
-from miikg.exports.layout import chain_layout, force_layout
+from miikg.exports.diagrams import FONTS, RELATION_STYLES, wrap
+from miikg.exports.layout import LAYERED_MAX, force_layout, label_layout
 from miikg.exports.network import FACETS, VIEWS
 
 __all__ = ["GROUP_ABOVE", "ExplorerFrame", "explorer_frame", "explorer_html", "write_explorer"]
 
-#: Up to this many edges, edge labels are drawn; beyond, they would only clutter.
-EDGE_LABELS_MAX = 300
 #: Above this many nodes the page opens with the nodes grouped by kind (one node per
 #: kind; a click opens a group). 5,000 nodes still draw at about 12 frames/s here.
 GROUP_ABOVE = 5000
+#: Node fills: Paul Tol's "light" and "pale" schemes, dark text legible on each.
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-    "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79",
+    "#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#DDDDDD",
+    "#AAAA00", "#BBCCEE", "#CCEEFF", "#CCDDAA", "#EEEEBB", "#FFCCCC", "#AADDCC",
 )  # fmt: skip
+#: Label size in CSS pixels at zoom 1; the first view never zooms below MIN_LABEL_PX.
+FONT_PX = 14
+MIN_LABEL_PX = 10.5
+#: What vis-network 9 adds around a box's label in the bounds ``getBoundingBox`` reports
+#: (margins, border and corner), measured in Chromium: a label is given its Graphviz box
+#: less this, so the drawn bounds never pass the box. Widths also keep 22 px spare, as
+#: vis-network wraps a line that comes closer than that to its width limit.
+BOX_EXTRA_W = 22
+BOX_EXTRA_H = 18
+#: Dash patterns of vis-network per line style.
+DASHES: dict[str, Any] = {"solid": False, "dashed": [8, 5], "dotted": [2, 4]}
 
 UI = {
     "en": {
@@ -44,6 +58,7 @@ UI = {
         "count": "{n} of {total} nodes shown",
         "group": "Group by kind",
         "layout": "Layout",
+        "exportTitle": "{title} ({date})",
         "hierarchical": "hierarchical",
         "force": "force-directed",
         "kinds": "Kinds of entity",
@@ -69,6 +84,7 @@ UI = {
         "count": "显示 {n} / {total} 个节点",
         "group": "按类别分组",
         "layout": "布局",
+        "exportTitle": "{title}（{date}）",
         "hierarchical": "层次布局",
         "force": "力导向布局",
         "kinds": "实体类别",
@@ -122,39 +138,77 @@ def _colors(values: list[str]) -> dict[str, str]:
     return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(sorted(set(values)))}
 
 
+def _box_label(text: str) -> str:
+    return "\n".join(wrap(text, 26))
+
+
+def _layouts(graph: nx.MultiDiGraph[str], order: list[str]) -> dict[str, Any] | None:
+    """Return per-language positions and box sizes from ``dot``, or None for a big view."""
+    if graph.number_of_nodes() > LAYERED_MAX or not graph.number_of_nodes():
+        return None
+    found = {}
+    for lang in ("en", "zh"):
+        labels = {n: _box_label(str(graph.nodes[n].get(f"label_{lang}", n))) for n in order}
+        positions, sizes = label_layout(graph, labels, font=FONTS[lang], size=FONT_PX)
+        found[lang] = {
+            "x": [round(positions[n][0], 1) for n in order],
+            "y": [round(positions[n][1], 1) for n in order],
+            "w": [round(sizes[n][0] - BOX_EXTRA_W, 1) for n in order],
+            "h": [round(sizes[n][1] - BOX_EXTRA_H, 1) for n in order],
+        }
+    return found
+
+
 def _payload(graph: nx.MultiDiGraph[str], lang: str, group_above: int) -> dict[str, Any]:
     from pyvis.network import Network  # type: ignore[import-untyped]
 
     view = str(graph.graph.get("view", "governance"))
-    hierarchical = view == "chain"
-    positions = chain_layout(graph) if hierarchical else force_layout(graph)
+    order = sorted(graph.nodes)
+    layered = _layouts(graph, order)
+    positions = {} if layered else force_layout(graph)
     sources: dict[str, Any] = graph.graph.get("sources", {})
     paper = {sid for sid, s in sources.items() if getattr(s, "is_paper", False)}
-    order = sorted(graph.nodes)
     index = {n: i for i, n in enumerate(order)}
     kinds = [str(graph.nodes[n].get("kind", "")) for n in order]
     kind_color = _colors(kinds)
-    edge_kinds = sorted({str(k) for _, _, k in graph.edges(keys=True)})
-    edge_color = _colors(edge_kinds)
+    counts = dict.fromkeys({str(k) for _, _, k in graph.edges(keys=True)}, 0)
+    for _, _, k in graph.edges(keys=True):
+        counts[str(k)] += 1
+    # The commonest relations get the solid lines.
+    edge_kinds = sorted(counts, key=lambda k: (-counts[k], k))
+    edge_style = {k: RELATION_STYLES[i % len(RELATION_STYLES)] for i, k in enumerate(edge_kinds)}
     big = graph.number_of_nodes() > 1000
 
     net = Network(directed=True, cdn_resources="remote")
     meta = []
     for n in order:
         d = graph.nodes[n]
-        x, y = positions.get(n, (0.0, 0.0))
         color = kind_color[str(d.get("kind", ""))]
         label = {"en": str(d.get("label_en", n)), "zh": str(d.get("label_zh", n))}
-        net.add_node(index[n], label=label[lang], color=color, x=round(x, 1), y=round(y, 1),
-                     size=8 if big else 14)  # fmt: skip
+        i = index[n]
+        if layered:
+            box = layered[lang]
+            # ``text``: the label unwrapped, for search results and tests.
+            net.add_node(i, label=_box_label(label[lang]), text=label[lang], color=color,
+                         x=box["x"][i], y=box["y"][i], shape="box",
+                         widthConstraint={"minimum": box["w"][i], "maximum": box["w"][i]},
+                         heightConstraint={"minimum": box["h"][i], "valign": "middle"},
+                         font={"face": FONTS[lang], "size": FONT_PX},
+                         shapeProperties={"borderRadius": 4})  # fmt: skip
+        else:
+            x, y = positions.get(n, (0.0, 0.0))
+            net.add_node(i, label=label[lang], text=label[lang], color=color, x=round(x, 1),
+                         y=round(y, 1),
+                         size=8 if big else 14)  # fmt: skip
         node_sources = list(d.get("sources", []))
         meta.append(
             {
-                "id": index[n],
+                "id": i,
                 "iri": str(d.get("iri", n)),
                 "kind": str(d.get("kind", "")),
                 "cls": {"en": str(d.get("class_en", "")), "zh": str(d.get("class_zh", ""))},
                 "label": label,
+                "box": {x: _box_label(label[x]) for x in ("en", "zh")} if layered else label,
                 "names": sorted({*map(str, d.get("names", [])), *label.values()}),
                 "facts": d.get("facts", []),
                 "facets": {f: list(d.get(f, [])) for f in FACETS},
@@ -166,7 +220,8 @@ def _payload(graph: nx.MultiDiGraph[str], lang: str, group_above: int) -> dict[s
     edges = []
     for i, (u, v, k, d) in enumerate(sorted(graph.edges(keys=True, data=True))):
         label = {"en": str(d.get("label_en", k)), "zh": str(d.get("label_zh", k))}
-        net.add_edge(index[u], index[v], id=i, color=edge_color[str(k)], arrows="to")
+        colour, dash = edge_style[str(k)]
+        net.add_edge(index[u], index[v], id=i, color=colour, dashes=DASHES[dash], arrows="to")
         edge_sources = list(d.get("sources", []))
         edges.append(
             {
@@ -183,27 +238,35 @@ def _payload(graph: nx.MultiDiGraph[str], lang: str, group_above: int) -> dict[s
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
         "interaction": {"hideEdgesOnDrag": big, "hideEdgesOnZoom": big, "tooltipDelay": 200},
-        "edges": {"smooth": False, "font": {"size": 9, "align": "middle"}, "width": 1},
-        "nodes": {"shape": "dot", "font": {"size": 12}},
+        "edges": {"smooth": False, "font": {"size": FONT_PX, "align": "middle"}, "width": 1.5},
+        "nodes": {"shape": "dot", "font": {"size": 12 if big else FONT_PX}},
     }
     count_kind = {k: kinds.count(k) for k in set(kinds)}
-    count_edge = dict.fromkeys(edge_kinds, 0)
-    for _, _, k in graph.edges(keys=True):
-        count_edge[str(k)] += 1
+    degree = dict(graph.degree())
+    start = max(order, key=lambda n: (degree.get(n, 0), n)) if order else None
     return {
         "view": view,
         "lang": lang,
-        "layout": "hierarchical" if hierarchical else "force",
+        "layout": "hierarchical" if layered else "force",
         "title": {x: _TITLE[x].format(view=VIEWS.get(view, {}).get(x, view)) for x in ("en", "zh")},
         "ui": UI,
-        "edgeLabels": graph.number_of_edges() <= EDGE_LABELS_MAX,
+        "layouts": layered,
+        "fonts": FONTS,
+        "minLabelPx": MIN_LABEL_PX,
+        "start": index[start] if start is not None else None,
         "groupAbove": group_above,
         "kinds": [
             {"kind": k, "color": kind_color[k], "count": count_kind[k], **_class_names(graph, k)}
             for k in sorted(count_kind)
         ],
         "edgeKinds": [
-            {"kind": k, "color": edge_color[k], "count": count_edge[k], **_edge_names(graph, k)}
+            {
+                "kind": k,
+                "color": edge_style[k][0],
+                "dash": edge_style[k][1],
+                "count": counts[k],
+                **_edge_names(graph, k),
+            }
             for k in edge_kinds
         ],
         "facets": {

@@ -13,14 +13,18 @@ if TYPE_CHECKING:
 __all__ = ["export", "export_all"]
 
 
-def export(fmt: str, out: Path, *, store: Path | None = None) -> Path:
+def export(
+    fmt: str, out: Path, *, store: Path | None = None, view: str = "all", lang: str = "en"
+) -> Path:
     """Write the current build in format *fmt* to *out*; return the path written.
 
-    :raises ExportError: for an unknown format.
+    :param view: the view a network format (graphml, gexf, neo4j, cytoscape) projects.
+    :param lang: the language of the ``label`` a network format gives nodes and edges.
+    :raises ExportError: for an unknown format, or a view or language it does not take.
     """
     from miikg.exports.registry import export as write
 
-    return write(fmt, open_store(store), Path(out))
+    return write(fmt, open_store(store), Path(out), view=view, lang=lang)
 
 
 def export_all(out: Path, *, store: Path | None = None, previous: Path | None = None) -> Release:

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from miikg.exports.registry import EXPORTERS
+from miikg.exports.registry import EXPORTERS, NETWORK_FORMATS
 
 __all__ = ["add_commands"]
 
@@ -20,12 +20,16 @@ _WORDS = {
         "release": "Wrote {n} formats to {path} (checksums: {sums})",
         "diff": "Changes since {previous}: {path}",
         "previous": "--previous goes with --all",
+        "network": "--view and --lang go with one network format, not with --all",
+        "not_network": "--view and --lang apply to {formats} only, not to {name}",
     },
     "zh": {
         "wrote": "已写出 {path}",
         "release": "已将 {n} 种格式写入 {path}（校验和：{sums}）",
         "diff": "相对 {previous} 的变更：{path}",
         "previous": "--previous 只能与 --all 一起使用",
+        "network": "--view 和 --lang 只能与单一网络格式一起使用，不能与 --all 一起使用",
+        "not_network": "--view 和 --lang 只适用于 {formats}，不适用于 {name}",
     },
 }
 
@@ -35,6 +39,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from miikg.exports.registry import ExportError
 
     words = _WORDS[args.lang]
+    lang = args.sub_lang or args.lang
+    if args.all and (args.view is not None or args.sub_lang is not None):
+        raise ExportError(words["network"])
     if args.all:
         release = export_all(args.output, store=args.store, previous=args.previous)
         print(words["release"].format(n=len(release.files), path=release.folder,
@@ -45,7 +52,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
         return 0
     if args.previous is not None:
         raise ExportError(words["previous"])
-    print(words["wrote"].format(path=export(args.format, args.output, store=args.store)))
+    if (args.view, args.sub_lang) != (None, None) and args.format not in NETWORK_FORMATS:
+        formats = ", ".join(NETWORK_FORMATS)
+        raise ExportError(words["not_network"].format(formats=formats, name=args.format))
+    path = export(args.format, args.output, store=args.store, view=args.view or "all", lang=lang)
+    print(words["wrote"].format(path=path))
     return 0
 
 
@@ -69,6 +80,17 @@ def add_commands(sub: Any) -> None:
     p.add_argument(
         "-o", "--output", type=Path, required=True,
         help="file (a folder for neo4j and --all) to write (输出路径)",
+    )  # fmt: skip
+    p.add_argument(
+        "--view", choices=("governance", "agreements", "chain", "membership", "all"),
+        default=None,
+        help="network formats (" + ", ".join(NETWORK_FORMATS) + "): the view to export "
+        "(default: all) (网络格式导出的视图)",
+    )  # fmt: skip
+    p.add_argument(
+        "--lang", dest="sub_lang", choices=("en", "zh"), default=None,
+        help="network formats: the language of each node's and edge's label "
+        "(default: the global --lang) (网络格式中标签的语言)",
     )  # fmt: skip
     p.add_argument(
         "--previous", type=Path, default=None,

@@ -1,71 +1,58 @@
-"""Figures for print with matplotlib: the governance network, the innovation chain, a timeline.
+"""Figures for print: the paper's three figures, governance, the chain, a timeline.
 
-Chinese labels need a CJK font (Debian: ``fonts-noto-cjk``); it is found through
-matplotlib's font manager. Without one, a Chinese figure falls back to English labels
-and a warning is logged, rather than printing boxes.
+Hierarchies (governance, the innovation chain, the paper's figures) are layered diagrams
+laid out by Graphviz ``dot`` (:mod:`miikg.exports.diagrams`); the timeline is drawn with
+matplotlib. Every figure is sized for an A4 text width (16 cm) with no label under 8 pt,
+keeps its text as text in SVG and PDF, and embeds its fonts in PDF.
+
+Chinese labels need a CJK font (Debian: ``fonts-noto-cjk``). It is found through
+fontconfig, also when matplotlib's font cache predates it (:mod:`miikg.exports.fonts`).
+Only when the system has none does a Chinese figure fall back to English labels, with
+one warning.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from miikg.exports.network import Catalog, label, project
+from miikg.exports.diagrams import Diagram, FigureError, render
+from miikg.exports.fonts import cjk_font, cjk_font_files
+from miikg.exports.network import Catalog, label
 from miikg.ontology.namespaces import ID, MIIKG, PREFIXES
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import pyoxigraph as ox
     from matplotlib.figure import Figure
 
-__all__ = ["FIGURES", "FORMATS", "FigureResult", "cjk_font", "write_figure"]
+__all__ = ["FIGURES", "FORMATS", "FigureError", "FigureResult", "cjk_font", "write_figure"]
 
 log = logging.getLogger(__name__)
 
-FIGURES = ("governance", "chain", "timeline")
-FORMATS = ("png", "svg", "pdf")
-#: Preferred CJK families, best first; any family with "CJK" in its name will do.
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
+FIGURES = ("paper-1", "paper-2", "paper-3", "governance", "chain", "timeline")
+FORMATS = ("svg", "pdf", "png")
+#: The fallback warning, logged by the library and said once, in its language, by the CLI.
+FALLBACK = "no CJK font found (install fonts-noto-cjk, or any CJK font): drawing English labels"
+#: A4 text width (16 cm) in inches: the timeline is drawn at the size it is printed.
+PRINT_WIDTH_IN = 16 / 2.54
 
 _WORDS = {
     "en": {
-        "governance": "Governance of the DoD manufacturing innovation institutes",
-        "chain": "The innovation chain and its MRL ranges",
-        "timeline": "The nine DoD institutes: founding, renames and development phases",
-        "mrl": "Manufacturing readiness level (MRL)",
-        "performers": "performers",
-        "funders": "funders",
-        "founded": "founded",
+        "timeline": "The nine DoD institutes: founding and renaming",
         "renamed": "renamed",
         "phases": "Development phases",
-        "year": "year",
+        "year": "Year",
     },
     "zh": {
-        "governance": "美国国防部制造创新所的治理结构",
-        "chain": "创新链及各阶段的制造成熟度范围",
-        "timeline": "九个国防部制造创新所：成立、更名与发展阶段",
-        "mrl": "制造成熟度等级（MRL）",
-        "performers": "执行主体",
-        "funders": "资助者",
-        "founded": "成立",
+        "timeline": "九个国防部制造创新所：成立与更名",
         "renamed": "更名",
         "phases": "发展阶段",
         "year": "年份",
     },
 }
-
-
-def cjk_font() -> str | None:
-    """Return the family name of an installed CJK font that matplotlib can use, if any."""
-    from matplotlib import font_manager
-
-    names = sorted({f.name for f in font_manager.fontManager.ttflist})
-    for family in CJK_FAMILIES:
-        if family in names:
-            return family
-    return next((n for n in names if "CJK" in n and "Mono" not in n), None)
 
 
 @dataclass(frozen=True)
@@ -77,82 +64,26 @@ class FigureResult:
     font: str | None
 
 
-def _short(graph: nx.MultiDiGraph[str], node: str, lang: str) -> str:
-    d = graph.nodes[node]
-    if lang == "en" and d.get("short"):
-        return str(min(d["short"], key=len))
-    return str(d.get(f"label_{lang}") or node)
-
-
-def _governance(fig: Figure, catalog: Catalog, lang: str) -> None:
-    import networkx as nx
-
-    graph = project(catalog, "governance")
-    simple = nx.Graph(graph.to_undirected(as_view=True))
-    # Looser than the explorer's layout: print has no zoom.
-    positions = nx.spring_layout(simple, seed=0, k=2.5 / max(len(simple), 1) ** 0.5, iterations=200)
-    kinds = sorted({str(d.get("kind")) for _, d in graph.nodes(data=True)})
-    from matplotlib import colormaps
-
-    cmap = colormaps["tab10"]
-    ax = fig.add_subplot()
-    ax.set_axis_off()
-    nx.draw_networkx_edges(nx.DiGraph(graph), positions, ax=ax, edge_color="#999999", width=0.6,
-                           arrowsize=6, node_size=120)  # fmt: skip
-    for i, kind in enumerate(kinds):
-        members = [v for v, d in graph.nodes(data=True) if d.get("kind") == kind]
-        name = graph.nodes[members[0]].get(f"class_{lang}", kind)
-        nx.draw_networkx_nodes(graph, positions, nodelist=members, ax=ax, node_size=120,
-                               node_color=[cmap(i % 10)], label=name)  # fmt: skip
-    for v, (x, y) in positions.items():
-        ax.annotate(_short(graph, v, lang), (x, y), fontsize=6, ha="center", va="bottom",
-                    xytext=(0, 5), textcoords="offset points")  # fmt: skip
-    ax.legend(fontsize=7, loc="lower left", frameon=False)
-    ax.set_title(_WORDS[lang]["governance"])
-
-
-def _chain(fig: Figure, catalog: Catalog, lang: str) -> None:
-    graph = project(catalog, "chain")
-    w = _WORDS[lang]
-    stages = sorted(
-        (v for v, d in graph.nodes(data=True) if d.get("kind") == "miikg:InnovationStage"),
-        key=lambda v: graph.nodes[v].get("position", 0),
-    )
-    ax = fig.add_subplot()
-    for row, stage in enumerate(stages):
-        ends: dict[str, int] = {}
-        linked: dict[str, list[str]] = defaultdict(list)
-        for _, obj, key in graph.out_edges(stage, keys=True):
-            if key in ("miikg:minMRL", "miikg:maxMRL"):
-                ends[key] = int(graph.nodes[obj]["level"])
-            elif key in ("miikg:performer", "miikg:funder"):
-                linked[key].append(_short(graph, obj, lang))
-        low, high = ends.get("miikg:minMRL", 1), ends.get("miikg:maxMRL", 10)
-        y = len(stages) - row
-        ax.barh(y, high - low + 1, left=low - 0.5, height=0.5, color=f"C{row}", alpha=0.75)
-        name = f"{graph.nodes[stage][f'label_{lang}']}  (MRL {low}–{high})"
-        # Late stages have their name on the left of the bar, so it stays inside the axes.
-        left = low > 6
-        ax.text(low - 0.6 if left else low - 0.4, y, name, va="center", fontsize=8,
-                fontweight="bold", ha="right" if left else "left")  # fmt: skip
-        detail = f"{w['performers']}: {', '.join(sorted(linked['miikg:performer']))}\n"
-        detail += f"{w['funders']}: {', '.join(sorted(linked['miikg:funder']))}"
-        ax.text(0.6, y - 0.42, detail, va="center", fontsize=6, color="#333333")
-    ax.set_xlim(0.5, 10.5)
-    ax.set_ylim(0.2, len(stages) + 0.6)
-    ax.set_xticks(range(1, 11))
-    ax.set_yticks([])
-    ax.set_xlabel(w["mrl"])
-    ax.set_title(w["chain"])
-    ax.grid(axis="x", alpha=0.3)
-
-
 def _year(value: str) -> float:
     parts = value.split("-")
     return int(parts[0]) + (int(parts[1]) - 1) / 12 if len(parts) > 1 else float(parts[0])
 
 
+def _en_short(catalog: Catalog, node: str) -> str:
+    short = sorted(
+        (
+            f.value
+            for f in catalog.facts.get(node, [])
+            if f.property == PREFIXES["schema"] + "alternateName"
+        ),
+        key=len,
+    )
+    return short[0] if short else label(catalog, node, "en")
+
+
 def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
+    from miikg.exports.diagrams import wrap
+
     w = _WORDS[lang]
     founding = PREFIXES["schema"] + "foundingDate"
     institutes = [n for n, c in catalog.classes.items() if c == MIIKG + "Institute"]
@@ -161,13 +92,24 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
         for n in institutes
     }
     institutes = sorted((n for n in institutes if dates[n]), key=lambda n: (dates[n][0], n))
-    ax = fig.add_subplot()
+    ax = fig.add_axes((0.36, 0.2, 0.6, 0.7))
     row = {n: len(institutes) - i for i, n in enumerate(institutes)}
     for n in institutes:
         for value in dates[n]:
-            ax.plot(_year(value), row[n], "o", color="C0")
-        ax.text(_year(dates[n][0]) - 0.15, row[n], label(catalog, n, lang) if lang == "zh" else
-                _en_short(catalog, n), ha="right", va="center", fontsize=7)  # fmt: skip
+            ax.plot(_year(value), row[n], "o", color="#0072B2", markersize=4)
+        name = label(catalog, n, "zh") if lang == "zh" else _en_short(catalog, n)
+        when = dates[n][0]
+        # The name sits left of the axes, so no name can cover a point or another name.
+        ax.annotate(
+            f"{name}  {when}",
+            (0, row[n]),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize=8.5,
+        )
     rename = ID + "concept/event-rename"
     for event, cls in sorted(catalog.classes.items()):
         facts = catalog.facts.get(event, [])
@@ -177,70 +119,97 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
         about = [f.value for f in facts if f.property == MIIKG + "about" and f.value in row]
         new = [f.value for f in facts if f.property == MIIKG + "newName" and f.lang == lang]
         for n in about:
-            ax.plot(_year(when), row[n], "D", color="C3")
-            text = f"{w['renamed']}: {new[0] if new else ''}"
-            ax.annotate(text, (_year(when), row[n]), xytext=(4, 4), textcoords="offset points",
-                        fontsize=6, color="C3")  # fmt: skip
+            ax.plot(_year(when), row[n], "D", color="#D55E00", markersize=4)
+            ax.annotate(
+                f"{w['renamed']}: {new[0] if new else ''}",
+                (_year(when), row[n]),
+                xytext=(5, -1),
+                textcoords="offset points",
+                fontsize=8.5,
+                color="#D55E00",
+                va="center",
+            )
     phases = sorted(
         (n for n, c in catalog.classes.items() if c == MIIKG + "DevelopmentPhase"),
         key=lambda n: catalog.numbers.get(n, {}).get("position", 0),
     )
-    timing = MIIKG + "timing"
-    lines = []
-    for n in phases:
-        text = next((f.value for f in catalog.facts.get(n, []) if f.property == timing
-                     and f.lang == lang), "")  # fmt: skip
-        lines.append(label(catalog, n, lang) + (f": {text}" if text else ""))
-    fig.text(0.02, 0.02, f"{w['phases']}: " + " → ".join(lines), fontsize=6, wrap=True)
+    names = " → ".join(label(catalog, n, lang) for n in phases)
+    text = "\n".join(wrap(f"{w['phases']}: {names}", 96))
+    fig.text(0.02, 0.03, text, fontsize=8.5)
     ax.set_yticks([])
-    ax.set_xlabel(w["year"])
-    ax.set_title(w["timeline"])
+    ax.set_xlabel(w["year"], fontsize=8.5)
+    ax.tick_params(labelsize=8.5)
+    fig.suptitle(w["timeline"], fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     low = min(_year(d[0]) for d in dates.values() if d) if institutes else 2010
-    ax.set_xlim(low - 4, 2025)
-    ax.set_ylim(0.3, len(institutes) + 0.7)
-    fig.subplots_adjust(bottom=0.18)
+    ax.set_xlim(low - 0.5, 2026)
+    ax.set_ylim(0.4, len(institutes) + 0.6)
 
 
-def _en_short(catalog: Catalog, node: str) -> str:
-    short = sorted(
-        (f.value for f in catalog.facts.get(node, [])
-         if f.property == PREFIXES["schema"] + "alternateName"),
-        key=len,
-    )  # fmt: skip
-    return short[0] if short else label(catalog, node, "en")
+def _diagram(catalog: Catalog, store: ox.Store | None, kind: str, lang: str) -> Diagram:
+    from miikg.exports import paper_figures, view_figures
+
+    if kind == "governance":
+        return view_figures.governance_diagram(catalog, lang)
+    if kind == "chain":
+        return view_figures.chain_diagram(catalog, lang)
+    if store is None:
+        raise FigureError(f"figure {kind!r} is drawn from the store's queries: pass store=")
+    return paper_figures.paper_diagram(store, kind, lang)
 
 
-_DRAW: dict[str, Any] = {"governance": _governance, "chain": _chain, "timeline": _timeline}
-
-
-def write_figure(
-    catalog: Catalog, kind: str, path: Path, *, lang: str = "en", fmt: str | None = None
-) -> FigureResult:
-    """Draw figure *kind* (governance, chain, timeline) in *lang* and write it to *path*.
-
-    :param fmt: png, svg or pdf; default: from the file's suffix.
-    """
+def _matplotlib(
+    catalog: Catalog, draw: Callable[..., None], path: Path, fmt: str, lang: str, font: str | None
+) -> None:
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    from miikg.exports.network import NetworkError
+    families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    # Text stays text in SVG; PDF embeds TrueType (type 42) fonts, so text stays selectable.
+    with rc_context({"font.family": families, "pdf.fonttype": 42, "svg.fonttype": "none"}):
+        fig = Figure(figsize=(PRINT_WIDTH_IN, 4.2), dpi=200)
+        draw(fig, catalog, lang)
+        temp = path.with_name(f".{path.name}.tmp")
+        fig.savefig(temp, format=fmt, metadata=_metadata(fmt))
+        temp.replace(path)
 
-    if kind not in _DRAW:
-        raise NetworkError(f"no figure {kind!r}; figures: {', '.join(FIGURES)}")
+
+def write_figure(
+    catalog: Catalog,
+    kind: str,
+    path: Path,
+    *,
+    lang: str = "en",
+    fmt: str | None = None,
+    store: ox.Store | None = None,
+) -> FigureResult:
+    """Draw figure *kind* (see :data:`FIGURES`) in *lang* and write it to *path*.
+
+    :param fmt: svg, pdf or png; default: from the file's suffix.
+    :param store: the build's store, which the paper's figures query.
+    :raises FigureError: for an unknown figure or format, or when ``dot`` is missing.
+    """
+    if kind not in FIGURES:
+        raise FigureError(f"no figure {kind!r}; figures: {', '.join(FIGURES)}")
     fmt = fmt or path.suffix.lstrip(".") or "png"
     if fmt not in FORMATS:
-        raise NetworkError(f"no format {fmt!r}; formats: {', '.join(FORMATS)}")
-    font = cjk_font() if lang == "zh" else None
-    if lang == "zh" and font is None:
-        log.warning("no CJK font found (install fonts-noto-cjk): drawing English labels")
-        lang = "en"
-    families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    with rc_context({"font.family": families, "pdf.fonttype": 42}):
-        fig = Figure(figsize=(11, 7.5), dpi=150)
-        _DRAW[kind](fig, catalog, lang)
-        fig.savefig(path, format=fmt, metadata=_metadata(fmt))
+        raise FigureError(f"no format {fmt!r}; formats: {', '.join(FORMATS)}")
+    font = None
+    if lang == "zh":
+        # dot finds fonts through fontconfig, matplotlib through its font manager.
+        font = cjk_font() if kind == "timeline" else ("Noto Sans CJK SC" if _has_cjk() else None)
+        if font is None:
+            log.warning(FALLBACK)
+            lang = "en"
+    if kind == "timeline":
+        _matplotlib(catalog, _timeline, path, fmt, lang, font)
+    else:
+        render(_diagram(catalog, store, kind, lang), path, fmt)
     return FigureResult(path, lang, font)
+
+
+def _has_cjk() -> bool:
+    return cjk_font() is not None and bool(cjk_font_files())
 
 
 def _metadata(fmt: str) -> dict[str, Any] | None:

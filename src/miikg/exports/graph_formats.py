@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from miikg.exports.network import VIEWS
 from miikg.report import curie
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ NEO4J_NODE_HEADER = (
     "phase:string[]",
     "position:int",
     "level:int",
+    # The caption Neo4j Browser and Bloom show first: the label in the export's language.
+    "name",
 )
 NEO4J_RELATIONSHIP_HEADER = (
     ":START_ID",
@@ -71,11 +74,11 @@ NEO4J_RELATIONSHIP_HEADER = (
 )
 
 
-def _node_scalars(data: dict[str, Any]) -> dict[str, str | int]:
+def _node_scalars(data: dict[str, Any], lang: str = "en") -> dict[str, str | int]:
     attrs: dict[str, str | int] = {name: str(data.get(name, "")) for name in _NODE_TEXT}
     # "id" means the node's own id to the GEXF writer and to igraph: keep ids as IRIs.
     attrs["entity_id"] = attrs.pop("id")
-    attrs["label"] = str(data.get("label_en", ""))
+    attrs["label"] = str(data.get(f"label_{lang}", ""))
     for name in _NODE_LISTS:
         attrs[name] = LIST_SEPARATOR.join(str(v) for v in data.get(name, ()))
     for name in _NODE_INTS:
@@ -84,20 +87,23 @@ def _node_scalars(data: dict[str, Any]) -> dict[str, str | int]:
     return attrs
 
 
-def _edge_scalars(data: dict[str, Any]) -> dict[str, str]:
+def _edge_scalars(data: dict[str, Any], lang: str = "en") -> dict[str, str]:
     attrs = {name: str(data.get(name, "")) for name in _EDGE_TEXT}
-    attrs["label"] = attrs["label_en"]
+    attrs["label"] = attrs[f"label_{lang}"]
     attrs["sources"] = LIST_SEPARATOR.join(data.get("sources", ()))
     return attrs
 
 
-def flat_graph(graph: nx.MultiDiGraph[str]) -> nx.MultiDiGraph[str]:
-    """Return a copy of *graph* whose attributes are strings and integers only, sorted."""
+def flat_graph(graph: nx.MultiDiGraph[str], lang: str = "en") -> nx.MultiDiGraph[str]:
+    """Return a copy of *graph* whose attributes are strings and integers only, sorted.
+
+    Each node's and edge's ``label`` (what Gephi and yEd show) is in *lang*.
+    """
     flat: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node in sorted(graph):
-        flat.add_node(node, **_node_scalars(graph.nodes[node]))
+        flat.add_node(node, **_node_scalars(graph.nodes[node], lang))
     for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3]):
-        flat.add_edge(u, v, key=key, **_edge_scalars(data))
+        flat.add_edge(u, v, key=key, **_edge_scalars(data, lang))
     return flat
 
 
@@ -118,20 +124,22 @@ def canonical_ids(graph: nx.MultiDiGraph[str]) -> nx.MultiDiGraph[str]:
 
 
 def write_graphml(source: ExportSource, path: Path) -> Path:
-    """Write the ``all`` view as GraphML (directed, canonical node and edge ids)."""
-    nx.write_graphml(canonical_ids(flat_graph(source.projection())), path, encoding="utf-8")
+    """Write the source's view as GraphML (directed, canonical node and edge ids)."""
+    nx.write_graphml(
+        canonical_ids(flat_graph(source.projection(), source.lang)), path, encoding="utf-8"
+    )
     return path
 
 
 def write_gexf(source: ExportSource, path: Path) -> Path:
-    """Write the ``all`` view as GEXF 1.2 for Gephi, without the writer's date stamp."""
+    """Write the source's view as GEXF 1.2 for Gephi, without the writer's date stamp."""
     from networkx.readwrite.gexf import GEXFWriter
 
     writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
     # networkx stamps today's date into <meta>; drop it so a build always exports the same bytes.
     for meta in writer.xml.iter("meta"):
         meta.attrib.pop("lastmodifieddate", None)
-    writer.add_graph(flat_graph(source.projection()))
+    writer.add_graph(flat_graph(source.projection(), source.lang))
     # networkx writes the graph's name (empty here); GEXF 1.2's <graph> has no such attribute.
     writer.graph_element.attrib.pop("name", None)
     with path.open("wb") as handle:
@@ -178,7 +186,8 @@ def write_neo4j(source: ExportSource, path: Path) -> Path:
         writer.writerow(NEO4J_NODE_HEADER)
         for node in sorted(graph):
             data = graph.nodes[node]
-            attrs = _node_scalars(data)
+            attrs = _node_scalars(data, source.lang)
+            attrs["name"] = attrs["label"]
             writer.writerow(
                 [node, _neo4j_label(data)]
                 + [attrs.get(h.partition(":")[0], "") for h in NEO4J_NODE_HEADER[2:]]
@@ -188,7 +197,7 @@ def write_neo4j(source: ExportSource, path: Path) -> Path:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(NEO4J_RELATIONSHIP_HEADER)
         for u, v, _key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3]):
-            edge = _edge_scalars(data)
+            edge = _edge_scalars(data, source.lang)
             writer.writerow(
                 [u, v, types[data["iri"]]]
                 + [edge[h.partition(":")[0]] for h in NEO4J_RELATIONSHIP_HEADER[3:]]
@@ -197,12 +206,12 @@ def write_neo4j(source: ExportSource, path: Path) -> Path:
 
 
 def write_cytoscape(source: ExportSource, path: Path) -> Path:
-    """Write the ``all`` view as Cytoscape.js JSON: ``{"elements": {"nodes", "edges"}}``."""
+    """Write the source's view as Cytoscape.js JSON: ``{"elements": {"nodes", "edges"}}``."""
     graph = source.projection()
     nodes = []
     for node in sorted(graph):
         data = {k: v for k, v in graph.nodes[node].items() if k not in {"facts", "cls"}}
-        nodes.append({"data": {**data, "id": node, "label": data.get("label_en", "")}})
+        nodes.append({"data": {**data, "id": node, "label": data.get(f"label_{source.lang}", "")}})
     edges = []
     for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3]):
         edges.append(
@@ -212,14 +221,14 @@ def write_cytoscape(source: ExportSource, path: Path) -> Path:
                     "source": u,
                     "target": v,
                     **{k: data[k] for k in (*_EDGE_TEXT, "sources")},
-                    "label": data["label_en"],
+                    "label": data[f"label_{source.lang}"],
                 }
             }
         )
     document = {
         "format_version": "1.0",
         "generated_by": "miikg",
-        "data": {"name": "miikg (all views)"},
+        "data": {"name": f"miikg ({VIEWS[source.view]['en'].lower()})"},
         "elements": {"nodes": nodes, "edges": edges},
     }
     text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)

@@ -14,7 +14,7 @@ import networkx as nx
 
 from miikg.exports.network import undirected_simple
 
-__all__ = ["chain_layout", "force_layout"]
+__all__ = ["chain_layout", "force_layout", "label_layout"]
 
 Positions = dict[str, tuple[float, float]]
 SPACING = 120.0
@@ -118,3 +118,65 @@ def chain_layout(graph: nx.MultiDiGraph[str]) -> Positions:
             positions[v] = (x, row * SPACING * 1.5 + (i % 2) * SPACING * 0.35)
             last = x
     return positions
+
+
+#: Views laid out in layers by Graphviz ``dot``, left to right (a screen is wider than tall).
+LAYERED_MAX = 400
+
+
+def label_layout(
+    graph: nx.MultiDiGraph[str], labels: dict[str, str], *, font: str, size: float
+) -> tuple[Positions, dict[str, tuple[float, float]]]:
+    """Return layered positions and box sizes for boxes showing *labels* in *font* at *size*.
+
+    Graphviz ``dot`` sizes every box from its text with the same font the page uses
+    (fontconfig and the browser find the same file), so boxes that do not overlap here do
+    not overlap on screen at any zoom. Edges that point up a hierarchy (a member of, part
+    of …) are laid out reversed, so governing bodies stand left of what they govern.
+
+    :raises FigureError: when ``dot`` is not installed.
+    """
+    import subprocess
+
+    import graphviz  # type: ignore[import-untyped]
+
+    from miikg.exports.diagrams import FigureError, dot_program
+    from miikg.exports.view_figures import UPWARD
+
+    order = sorted(graph)
+    ids = {n: f"n{i}" for i, n in enumerate(order)}
+    g = graphviz.Digraph()
+    g.attr("graph", rankdir="LR", nodesep="0.25", ranksep="0.9", newrank="true")
+    # Room for what vis-network adds around a label (see explorer.BOX_EXTRA): a box here is
+    # as wide as the label plus 2 x 24 pt and as tall as it plus 2 x 11 pt.
+    g.attr("node", shape="box", fontname=font, fontsize=str(size), margin="0.33,0.15")
+    for n in order:
+        # nohtml: a label that looks like <…> is text, never Graphviz's HTML-like markup.
+        text = labels[n].replace("\\", "\\\\").replace("\n", "\\n")
+        g.node(ids[n], label=graphviz.nohtml(text))
+    seen = set()
+    for u, v, k in sorted(graph.edges(keys=True)):
+        tail, head = (v, u) if k in UPWARD else (u, v)
+        if tail != head and (tail, head) not in seen:
+            seen.add((tail, head))
+            g.edge(ids[tail], ids[head])
+    done = subprocess.run(
+        [dot_program(), "-Tplain"], input=g.source.encode("utf-8"), capture_output=True,
+        check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise FigureError(f"dot failed on the explorer layout: {done.stderr.decode()[-200:]}")
+    back = {v: k for k, v in ids.items()}
+    positions: Positions = {}
+    sizes: dict[str, tuple[float, float]] = {}
+    height = 0.0
+    for line in done.stdout.decode("utf-8").splitlines():
+        parts = line.split(" ", 6)
+        if parts[0] == "graph":
+            height = float(parts[3]) * 72
+        elif parts[0] == "node" and parts[1] in back:
+            x, y, w, h = (float(p) * 72 for p in parts[2:6])
+            # Points to CSS pixels 1:1; y grows downwards on screen.
+            positions[back[parts[1]]] = (x, height - y)
+            sizes[back[parts[1]]] = (w, h)
+    return positions, sizes

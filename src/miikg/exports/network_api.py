@@ -119,10 +119,14 @@ def figure(
     lang: str = "en",
     fmt: str | None = None,
 ) -> FigureResult:
-    """Draw the *kind* figure (governance, chain, timeline) and write it; return where."""
+    """Draw the *kind* figure (paper-1 … timeline) and write it; return where.
+
+    :param fmt: svg, pdf or png (default: from *out*, else svg).
+    """
     from miikg.exports.figures import write_figure
     from miikg.exports.network import read_catalog
 
-    fmt = fmt or (out.suffix.lstrip(".") if out and out.suffix else "png")
+    fmt = fmt or (out.suffix.lstrip(".") if out and out.suffix else "svg")
     path = out or _default_out(store, f"figure-{kind}-{lang}.{fmt}")
-    return write_figure(read_catalog(open_store(store)), kind, path, lang=lang, fmt=fmt)
+    handle = open_store(store)
+    return write_figure(read_catalog(handle), kind, path, lang=lang, fmt=fmt, store=handle)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORTERS",
+    "NETWORK_FORMATS",
     "ExportError",
     "ExportSource",
     "Exporter",
@@ -44,6 +45,10 @@ class ExportSource:
     """One build as the exporters read it; the sorted quads and projection are read once."""
 
     store: ox.Store
+    #: The network view the GraphML, GEXF, Neo4j and Cytoscape exports project.
+    view: str = "all"
+    #: The language of the ``label`` those exports give each node and edge.
+    lang: str = "en"
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
 
     def quads(self) -> list[ox.Quad]:
@@ -63,11 +68,11 @@ class ExportSource:
         return self._cache["triples"]  # type: ignore[return-value]
 
     def projection(self) -> nx.MultiDiGraph[str]:
-        """Return the NetworkX projection of the ``all`` view."""
+        """Return the NetworkX projection of :attr:`view` (``all`` unless told)."""
         if "projection" not in self._cache:
             from miikg.exports.network import project, read_catalog
 
-            self._cache["projection"] = project(read_catalog(self.store), "all")
+            self._cache["projection"] = project(read_catalog(self.store), self.view)
         return self._cache["projection"]  # type: ignore[return-value]
 
 
@@ -131,13 +136,33 @@ EXPORTERS: dict[str, Exporter] = {
 }
 
 
-def export(name: str, source: Source, path: Path) -> Path:
+#: The formats written from a network projection: they follow ``view`` and ``lang``.
+NETWORK_FORMATS = ("graphml", "gexf", "neo4j", "cytoscape")
+
+
+def export(name: str, source: Source, path: Path, *, view: str = "all", lang: str = "en") -> Path:
     """Write *source* in format *name* to *path*; return the path written.
 
-    :raises ExportError: for an unknown format.
+    :param view: for the network formats, the view to project (``governance`` …).
+    :param lang: for the network formats, the language of each ``label``.
+    :raises ExportError: for an unknown format, view or language, or a view or
+        language given to a format that is not a network.
     """
+    from miikg.exports.network import VIEWS
+
     if name not in EXPORTERS:
         raise ExportError(f"no export format {name!r}; formats: {', '.join(EXPORTERS)}")
+    if view not in VIEWS:
+        raise ExportError(f"no view {view!r}; views: {', '.join(VIEWS)}")
+    if lang not in ("en", "zh"):
+        raise ExportError(f"no language {lang!r}; languages: en, zh")
+    if (view, lang) != ("all", "en") and name not in NETWORK_FORMATS:
+        raise ExportError(
+            f"--view and --lang apply to the network formats only "
+            f"({', '.join(NETWORK_FORMATS)}), not to {name}"
+        )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if name in NETWORK_FORMATS:
+        source = ExportSource(as_source(source).store, view=view, lang=lang)
     return EXPORTERS[name](source, path)

@@ -231,6 +231,7 @@ class Concept(Record):
     meets_need: Annotated[
         IdClaims, many("miikg:meetsNeed", "ref", targets=("concept",), scheme="needs")
     ] = []
+    need_of: Annotated[IdClaims, many("miikg:needOf", "ref", targets=ORG_LIKE)] = []
 
 
 class Level(Concept):
@@ -361,6 +362,12 @@ class Programme(Record):
     purpose: Annotated[TextClaims, one("miikg:purpose", "text")] = []
     website: Annotated[UrlClaims, many("schema:url", "iri")] = []
     evaluated_by: Annotated[IdClaims, many("miikg:evaluatedBy", "ref", targets=ORG_LIKE)] = []
+    links: Annotated[IdClaims, many("miikg:links", "ref", targets=("concept",))] = []
+    fills: Annotated[IdClaims, many("miikg:fills", "ref", targets=("concept",))] = []
+    integrates: Annotated[IdClaims, many("miikg:integrates", "ref", targets=("concept",))] = []
+    pulled_by: Annotated[
+        IdClaims, many("miikg:pulledBy", "ref", targets=("concept",), scheme="needs")
+    ] = []
 
     def rdf_types(self) -> tuple[str, ...]:
         if self.type == "network":

@@ -36,6 +36,18 @@
     document.body.setAttribute("data-ready", "1");
   });
 
+  // The first view: everything if its labels stay legible, else the best-linked part at
+  // the smallest legible zoom (the rest is a pan or a zoom away).
+  var fontPx = (data.vis.options.nodes.font || {}).size || 14;
+  function firstView() {
+    network.fit({ animation: false });
+    var least = data.minLabelPx / fontPx;
+    if (data.layouts && network.getScale() < least) {
+      var p = data.start === null ? { x: 0, y: 0 } : network.getPositions([data.start])[data.start];
+      network.moveTo({ position: p, scale: least, animation: false });
+    }
+  }
+
   function nodeVisible(m) {
     if (!state.kinds[m.kind]) { return false; }
     for (var f in state.facets) {
@@ -133,7 +145,8 @@
     data.edgeKinds.forEach(function (k) {
       var li = el("li");
       var sw = el("span", null, "line");
-      sw.style.background = k.color;
+      sw.style.borderTop = "3px " + (k.dash || "solid") + " " + k.color;
+      sw.setAttribute("data-edge-kind", k.kind);
       li.appendChild(sw);
       li.appendChild(el("span", pick(k) + " (" + k.count + ")"));
       elist.appendChild(li);
@@ -155,6 +168,14 @@
       select.value = state.facets[f];
       select.disabled = data.facets[f].length === 0;
     });
+  }
+
+  // The canvas changes width when the panel opens or closes: resize it and look again.
+  function refit(id) {
+    network.redraw();
+    if (id === null || id === undefined) { firstView(); return; }
+    var least = data.minLabelPx / fontPx;
+    network.focus(id, { scale: Math.max(1.0, least), animation: false });
   }
 
   function showPanel(id) {
@@ -192,6 +213,13 @@
       return { id: m.id, color: dim ? "#e0e0e0" : m.color, font: { color: dim ? "#bbbbbb" : "#222222" } };
     });
     nodes.update(changes);
+    // The selected node's relations are named on their lines; the legend names the rest.
+    if (edgeMeta.length <= 2000) {
+      edges.update(edgeMeta.map(function (e) {
+        var on = id !== null && (e.from === id || e.to === id);
+        return { id: e.id, label: on ? pick(e.label) : "" };
+      }));
+    }
   }
 
   function select(id) {
@@ -200,13 +228,12 @@
       return;
     }
     if (id !== null) { openGroupOf(id); }
+    var was = state.selected;
     state.selected = id;
     showPanel(id);
     highlight(id);
-    if (id !== null) {
-      network.selectNodes([id]);
-      network.focus(id, { scale: 1.0, animation: false });
-    }
+    if (id !== null) { network.selectNodes([id]); }
+    if (id !== null || was !== null) { refit(id); }
   }
 
   network.on("click", function (params) {
@@ -246,10 +273,69 @@
     }
   });
 
-  document.getElementById("export").addEventListener("click", function () {
+  // Export: the current view drawn again at EXPORT_SCALE times the screen's resolution,
+  // with the title above and the legend (kinds, then relations) below.
+  var EXPORT_SCALE = 2;
+  function exportImage() {
     var canvas = container.querySelector("canvas");
+    var ratio = network.canvas.pixelRatio;
+    var own = network.canvas._determinePixelRatio;
+    network.canvas._determinePixelRatio = function () { return ratio * EXPORT_SCALE; };
+    network.redraw();
+    var drawn = document.createElement("canvas");
+    drawn.width = canvas.width;
+    drawn.height = canvas.height;
+    drawn.getContext("2d").drawImage(canvas, 0, 0);
+    network.canvas._determinePixelRatio = own;
+    network.redraw();
+    var k = ratio * EXPORT_SCALE;
+    var pad = 12 * k;
+    var row = 22 * k;
+    var entries = data.kinds.map(function (x) { return { kind: x, line: false }; })
+      .concat(data.edgeKinds.map(function (x) { return { kind: x, line: true }; }));
+    var perRow = 3;
+    var legendH = Math.ceil(entries.length / perRow) * row + pad * 2;
+    var titleH = 40 * k;
+    var out = document.createElement("canvas");
+    out.width = drawn.width;
+    out.height = titleH + drawn.height + legendH;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    var face = "'" + data.fonts[lang] + "', 'Noto Sans CJK SC', sans-serif";
+    ctx.fillStyle = "#222222";
+    ctx.font = "bold " + (20 * k) + "px " + face;
+    ctx.textBaseline = "middle";
+    ctx.fillText(pick(data.title), pad, titleH / 2);
+    ctx.drawImage(drawn, 0, titleH);
+    ctx.font = (13 * k) + "px " + face;
+    var colW = (out.width - 2 * pad) / perRow;
+    entries.forEach(function (entry, i) {
+      var x = pad + (i % perRow) * colW;
+      var y = titleH + drawn.height + pad + Math.floor(i / perRow) * row + row / 2;
+      ctx.fillStyle = entry.kind.color;
+      ctx.strokeStyle = entry.kind.color;
+      if (entry.line) {
+        ctx.lineWidth = 3 * k;
+        ctx.setLineDash(entry.kind.dash === "dashed" ? [8 * k, 5 * k] :
+          entry.kind.dash === "dotted" ? [2 * k, 4 * k] : []);
+        ctx.beginPath();
+        ctx.moveTo(x, y);
+        ctx.lineTo(x + 28 * k, y);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      } else {
+        ctx.fillRect(x, y - 7 * k, 28 * k, 14 * k);
+      }
+      ctx.fillStyle = "#222222";
+      ctx.fillText(pick(entry.kind) + " (" + entry.kind.count + ")", x + 36 * k, y);
+    });
+    window.miikgExportSize = { width: out.width, height: out.height, screen: { width: canvas.clientWidth, height: canvas.clientHeight } };
+    return out;
+  }
+  document.getElementById("export").addEventListener("click", function () {
     var a = document.createElement("a");
-    a.href = canvas.toDataURL("image/png");
+    a.href = exportImage().toDataURL("image/png");
     a.download = "miikg-" + data.view + ".png";
     document.body.appendChild(a);
     a.click();
@@ -257,6 +343,7 @@
   });
 
   function setLang(value) {
+    var changed = value !== lang;
     lang = value;
     document.documentElement.lang = lang === "zh" ? "zh-Hans" : "en";
     document.querySelectorAll("[data-i18n]").forEach(function (e) {
@@ -266,14 +353,27 @@
     document.title = pick(data.title);
     search.placeholder = t("search");
     document.getElementById("layout").textContent = t("layout") + ": " + t(data.layout);
-    nodes.update(meta.map(function (m) { return { id: m.id, label: pick(m.label) }; }));
-    if (data.edgeLabels) {
-      edges.update(edgeMeta.map(function (e) { return { id: e.id, label: pick(e.label) }; }));
+    if (data.layouts) {
+      // Each language has its own layout: boxes fit their labels in that language.
+      var box = data.layouts[lang];
+      nodes.update(meta.map(function (m) {
+        var i = m.id;
+        return {
+          id: i, label: pick(m.box), text: pick(m.label), x: box.x[i], y: box.y[i],
+          widthConstraint: { minimum: box.w[i], maximum: box.w[i] },
+          heightConstraint: { minimum: box.h[i], valign: "middle" },
+          font: { face: data.fonts[lang], size: fontPx },
+        };
+      }));
+    } else {
+      nodes.update(meta.map(function (m) { return { id: m.id, label: pick(m.label), text: pick(m.label) }; }));
     }
+    if (state.selected !== null) { highlight(state.selected); }
     buildLegend();
     buildFacets();
     applyFilters();
     if (state.selected !== null) { showPanel(state.selected); }
+    if (changed) { refit(state.selected); }
   }
   document.getElementById("lang").addEventListener("change", function (ev) { setLang(ev.target.value); });
   document.querySelectorAll("select[data-facet]").forEach(function (s) {
@@ -287,7 +387,9 @@
   document.getElementById("lang").value = lang;
   setLang(lang);
   setGrouped(meta.length > data.groupAbove);
+  firstView();
   window.miikgExplorer = {
     network: network, nodes: nodes, edges: edges, setLang: setLang, select: select, setGrouped: setGrouped,
+    exportImage: exportImage, firstView: firstView,
   };
 })();
