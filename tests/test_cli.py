@@ -185,7 +185,9 @@ def test_sparql_graph_formats_are_for_graphs_only(
 
 
 def test_table_2_in_chinese_as_markdown(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "--store", str(home), "table", "2", "--lang", "zh")
+    code, out, _ = _run(
+        capsys, "--store", str(home), "table", "2", "--lang", "zh", "--format", "markdown"
+    )
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "**表 2　美国国防部制造创新所布局**"
@@ -221,3 +223,18 @@ def test_lang_may_follow_the_command(home: Path, capsys: pytest.CaptureFixture[s
     assert code == 0
     assert "What connects two entities" in out
     assert "-p a=…  the first entity" in out
+
+
+def test_table_2_is_text_for_the_terminal_by_default(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, _ = _run(capsys, "--store", str(home), "table", "2", "--lang", "zh")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "表 2　美国国防部制造创新所布局"
+    assert "|" not in out and lines[3].startswith("─")
+    # An English name inside a Chinese cell breaks between words, never inside one.
+    words = set(re.findall(r"[A-Za-z]+", out))
+    assert {"America", "Makes", "Photonics", "NextFlex", "BioFabUSA"} <= words
+    assert not words & {"Amer", "ica", "Photon", "Next", "Flex"}

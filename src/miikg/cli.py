@@ -444,10 +444,12 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     p.add_argument("which", choices=("1", "2", "3", "mrl"), help="which table (哪张表)")
     p.add_argument(
         "--format",
-        choices=("markdown", "csv", "text"),
-        default="markdown",
-        help="markdown (with footnotes), csv (the cells only) or text (fits the terminal) "
-        "(输出格式：markdown 含脚注，csv 仅含单元格，text 适合终端宽度)",
+        choices=("text", "markdown", "csv"),
+        default="text",
+        help="text (fits the terminal, the default), markdown (for a report) or csv (the "
+        "cells only); text and markdown carry the footnotes "
+        "(输出格式：text 适合终端宽度（默认），markdown 用于报告，csv 仅含单元格；"
+        "text 和 markdown 含脚注)",
     )
     p.set_defaults(func=_cmd_table)
 

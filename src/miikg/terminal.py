@@ -40,12 +40,48 @@ def terminal_width() -> int | None:
     return None
 
 
+#: Columns are set two display columns apart.
+_GAP = 2
+
+
+def _widths(columns: Sequence[Sequence[str]], width: int | None) -> list[int]:
+    """Return a width for each column (its cells' texts) so that all fit *width*.
+
+    A column that fits keeps its natural width. When they do not all fit, each keeps at
+    least its longest word (an English word or an IRI cut mid-word is hard to read; a
+    Chinese text breaks between any two characters) and a short column all of its
+    width, each within an equal share of the line; the rest of the line goes to the
+    columns that need it, in proportion to need.
+    """
+    from rich.cells import cell_len
+
+    natural = [max(cell_len(line) for cell in c for line in cell.split("\n")) for c in columns]
+    room = (width or _UNWRAPPED) - _GAP * (len(columns) - 1)
+    if sum(natural) <= room:
+        return natural
+    share = max(room // len(columns), 4)
+    words = [
+        max((cell_len(w) for cell in c for w in _TOKEN.findall(cell) if not w.isspace()), default=1)
+        for c in columns
+    ]
+    # A short column (a state, a date, a count) is not worth breaking at all.
+    short = min(share, 12)
+    floor = [min(n, max(min(w, share), short)) for n, w in zip(natural, words, strict=True)]
+    spare = room - sum(floor)
+    need = [n - f for n, f in zip(natural, floor, strict=True)]
+    if spare <= 0 or not sum(need):
+        return floor
+    extra = [spare * n // sum(need) for n in need]
+    return [f + e for f, e in zip(floor, extra, strict=True)]
+
+
 def render_table(
     header: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = None
 ) -> str:
     """Return *rows* under *header* as a plain-text table that fits *width* display columns.
 
-    Cells wrap at spaces (or anywhere, for a long word such as an IRI); nothing is cut.
+    Cells wrap at spaces and between Chinese characters (a word longer than its column,
+    such as an IRI, is cut); nothing is lost.
 
     >>> print(render_table(["a", "b"], [["1", "x y"]], width=20))
     a  b
@@ -57,6 +93,8 @@ def render_table(
     from rich.table import Table
     from rich.text import Text
 
+    columns = [[h, *(r[i] for r in rows)] for i, h in enumerate(header)]
+    widths = _widths(columns, width)
     table = Table(
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -66,10 +104,14 @@ def render_table(
         header_style="",
         expand=False,
     )
-    for title in header:
-        table.add_column(Text(title), overflow="fold")
+
+    def fit(text: str, size: int) -> Text:
+        return Text("\n".join(wrap(part, size, hanging=0, least=2) for part in text.split("\n")))
+
+    for title, size in zip(header, widths, strict=True):
+        table.add_column(fit(title, size), width=size, no_wrap=True, overflow="crop")
     for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
+        table.add_row(*(fit(cell, size) for cell, size in zip(row, widths, strict=True)))
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -90,12 +132,15 @@ _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _TOKEN = re.compile(rf"[{_WIDE}]|[^\s{_WIDE}]+|\s+")
 
 
-def wrap(text: str, width: int | None, *, indent: int = 0, hanging: int = 2) -> str:
+def wrap(
+    text: str, width: int | None, *, indent: int = 0, hanging: int = 2, least: int = 10
+) -> str:
     """Return *text* indented by *indent*, wrapped to *width* display columns.
 
     Lines break at spaces and between Chinese characters (each counted as two columns);
     continuation lines are indented *hanging* more; a word longer than a line is cut.
-    Without *width*, *text* is only indented.
+    A line holds at least *least* columns, however narrow *width*. Without *width*,
+    *text* is only indented.
 
     >>> print(wrap("one two three", 9, hanging=1))
     one two
@@ -110,7 +155,7 @@ def wrap(text: str, width: int | None, *, indent: int = 0, hanging: int = 2) -> 
 
     lines: list[str] = []
     line, used = "", 0
-    room = max(width - indent, 10)
+    room = max(width - indent, least)
     for token in _TOKEN.findall(text):
         size = cell_len(token)
         if token.isspace():
@@ -120,14 +165,15 @@ def wrap(text: str, width: int | None, *, indent: int = 0, hanging: int = 2) -> 
         while size > room - used and (line.strip() or size > room):
             if line.strip():
                 lines.append(line.rstrip())
-                room, line, used = max(width - indent - hanging, 10), "", 0
+                room, line, used = max(width - indent - hanging, least), "", 0
                 continue
             # A word longer than a whole line: cut it where the line ends.
             cut = 0
             while cell_len(token[: cut + 1]) <= room:
                 cut += 1
+            cut = max(cut, 1)  # a wide character in a one-column line: it goes whole
             lines.append(token[:cut])
-            room, token = max(width - indent - hanging, 10), token[cut:]
+            room, token = max(width - indent - hanging, least), token[cut:]
             size = cell_len(token)
         line, used = line + token, used + size
     if line.strip() or not lines:
