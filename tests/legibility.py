@@ -46,7 +46,13 @@ _SVG_MEASURE = """
                   : {l: r.left, t: r.top, r: r.right, b: r.bottom};
     labels.set(key, found);
   }
-  return [...labels.values()].map(v => ({text: v.text.join(' '), pt: v.pt, ...v.box}));
+  const page = svg.getBoundingClientRect();
+  return [...labels.values()].map(v => ({
+    text: v.text.join(' '), pt: v.pt, ...v.box,
+    // a label that reaches past the figure's own edge is cut off in print
+    clipped: v.box.l < page.left - 0.5 || v.box.t < page.top - 0.5
+      || v.box.r > page.right + 0.5 || v.box.b > page.bottom + 0.5,
+  }));
 }
 """
 
@@ -81,12 +87,14 @@ class Legibility:
     overlaps: list[tuple[str, str]]
     smallest: float
     unit: str
+    #: labels that reach past the figure's edge (figures only)
+    clipped: tuple[str, ...] = ()
 
     def line(self, name: str) -> str:
         """Return one printable line: ``name: N labels, K overlapping pairs, smallest X``."""
         return (
             f"{name}: {self.labels} labels, {len(self.overlaps)} overlapping pairs, "
-            f"smallest label {self.smallest:.1f} {self.unit}"
+            f"smallest label {self.smallest:.1f} {self.unit}, {len(self.clipped)} cut off"
         )
 
 
@@ -113,7 +121,8 @@ def svg_legibility(page: Page, svg: Path) -> Legibility:
     page.evaluate("document.fonts.ready")
     boxes: list[dict[str, Any]] = page.evaluate(_SVG_MEASURE)
     smallest = min((b["pt"] for b in boxes), default=0.0)
-    return Legibility(len(boxes), _overlaps(boxes), smallest, "pt")
+    clipped = tuple(b["text"] for b in boxes if b["clipped"])
+    return Legibility(len(boxes), _overlaps(boxes), smallest, "pt", clipped)
 
 
 def explorer_legibility(page: Page) -> Legibility:

@@ -112,6 +112,7 @@ def test_every_label_is_legible_at_a4_text_width(
     print(measured.line(f"figure {kind} ({lang})"))
     assert measured.labels >= 20
     assert measured.overlaps == []
+    assert measured.clipped == ()
     assert measured.smallest >= MIN_FIGURE_PT
 
 

@@ -14,7 +14,7 @@ one warning.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from miikg.ontology.namespaces import ID, MIIKG, PREFIXES
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["FIGURES", "FORMATS", "FigureError", "FigureResult", "cjk_font", "write_figure"]
@@ -94,6 +95,10 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
     institutes = sorted((n for n in institutes if dates[n]), key=lambda n: (dates[n][0], n))
     ax = fig.add_axes((0.36, 0.2, 0.6, 0.7))
     row = {n: len(institutes) - i for i, n in enumerate(institutes)}
+    # The limits come first: a rename's label is placed by where it ends on the page.
+    low = min(_year(d[0]) for d in dates.values() if d) if institutes else 2010
+    ax.set_xlim(low - 0.5, 2026)
+    ax.set_ylim(0.4, len(institutes) + 0.6)
     for n in institutes:
         for value in dates[n]:
             ax.plot(_year(value), row[n], "o", color="#0072B2", markersize=4)
@@ -120,15 +125,11 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
         new = [f.value for f in facts if f.property == MIIKG + "newName" and f.lang == lang]
         for n in about:
             ax.plot(_year(when), row[n], "D", color="#D55E00", markersize=4)
-            ax.annotate(
-                f"{w['renamed']}: {new[0] if new else ''}",
-                (_year(when), row[n]),
-                xytext=(5, -1),
-                textcoords="offset points",
-                fontsize=8.5,
-                color="#D55E00",
-                va="center",
-            )
+            name = new[0] if new else ""
+            # The institute's short name, where the new name holds it, if the whole is too long
+            short = _en_short(catalog, n) if lang == "en" else name
+            texts = [f"{w['renamed']}: {t}" for t in dict.fromkeys((name, short)) if t in name]
+            _rename_label(ax, texts, _year(when), row[n])
     phases = sorted(
         (n for n, c in catalog.classes.items() if c == MIIKG + "DevelopmentPhase"),
         key=lambda n: catalog.numbers.get(n, {}).get("position", 0),
@@ -141,9 +142,31 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
     ax.tick_params(labelsize=8.5)
     fig.suptitle(w["timeline"], fontsize=10)
     ax.grid(axis="x", alpha=0.3)
-    low = min(_year(d[0]) for d in dates.values() if d) if institutes else 2010
-    ax.set_xlim(low - 0.5, 2026)
-    ax.set_ylim(0.4, len(institutes) + 0.6)
+
+
+def _rename_label(ax: Axes, texts: Sequence[str], x: float, y: float) -> None:
+    """Write a rename's label beside its marker, inside the axes.
+
+    The first of *texts* (longest first) that fits right of the marker, else left of it:
+    a label past the axes' edge would run off the printed figure.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = ax.get_figure()
+    assert figure is not None
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else None
+    renderer = (canvas or FigureCanvasAgg(figure)).get_renderer()  # type: ignore[no-untyped-call, arg-type]
+    box = ax.get_window_extent(renderer)
+    tries = [(text, dx, ha) for dx, ha in ((5, "left"), (-5, "right")) for text in texts]
+    for n, (text, dx, ha) in enumerate(tries):
+        label = ax.annotate(
+            text, (x, y), xytext=(dx, -1), textcoords="offset points",
+            fontsize=8.5, color="#D55E00", va="center", ha=ha,
+        )  # fmt: skip
+        extent = label.get_window_extent(renderer)
+        if (extent.x1 <= box.x1 and extent.x0 >= box.x0) or n == len(tries) - 1:
+            return
+        label.remove()
 
 
 def _diagram(catalog: Catalog, store: ox.Store | None, kind: str, lang: str) -> Diagram:
@@ -170,7 +193,8 @@ def _matplotlib(
         fig = Figure(figsize=(PRINT_WIDTH_IN, 4.2), dpi=200)
         draw(fig, catalog, lang)
         temp = path.with_name(f".{path.name}.tmp")
-        fig.savefig(temp, format=fmt, metadata=_metadata(fmt))
+        # "tight": the figure grows or shrinks to what is drawn, so no label is cut off.
+        fig.savefig(temp, format=fmt, metadata=_metadata(fmt), bbox_inches="tight", pad_inches=0.05)
         temp.replace(path)
 
 
