@@ -58,17 +58,18 @@ def inspect_query(
     *,
     graphs: Collection[str],
     allow_services: Collection[str] = (),
+    base: str | None = None,
 ) -> QueryPlan:
     """Return the plan of a read-only *text*, or refuse it.
 
     :param graphs: IRIs of the store's named graphs, the only ones FROM may name.
     :param allow_services: SERVICE endpoints that may be called (exact IRIs).
+    :param base: the base IRI of the query until a BASE declaration (the endpoint's URL).
     :raises QueryRefusedError: an update (403), a SERVICE not allowed (403), a FROM or
         FROM NAMED that is not a graph of this store (403).
     """
     tokens = tokenize(text)
     prefixes: dict[str, str] = {}
-    base: str | None = None
     form: QueryForm | None = None
     from_graphs: list[str] = []
     from_named: list[str] = []
