@@ -16,7 +16,7 @@ import pytest
 from miikg.errors import QueryError
 from miikg.queries import EXAMPLE_PARAMS, catalogue
 from miikg.queries.binding import bind_text, names_graphs, states_dataset, with_dataset
-from miikg.queries.run import _term, run_query
+from miikg.queries.run import _term, joined_in_order, run_query
 
 
 def _terms(store: ox.Store, name: str, lang: str) -> dict[str, ox.NamedNode | ox.Literal]:
@@ -95,3 +95,16 @@ def test_the_dataset_goes_before_the_where_clause() -> None:
     assert with_dataset(construct) == construct
     assert states_dataset("SELECT * FROM <urn:g> { }") and not states_dataset("ASK { }")
     assert names_graphs("ASK { GRAPH ?g { } }") and not names_graphs('ASK { ?s ?p "GRAPH" }')
+
+
+def test_joined_values_come_in_one_order_as_plain_strings() -> None:
+    from miikg.queries.run import Row
+
+    rows = (
+        Row({"state": ox.Literal("纽约州 / 加利福尼亚州", language="zh"), "n": ox.Literal("1")}),
+        Row({"state": ox.Literal(""), "n": ox.Literal("2")}),
+        Row({"state": None, "n": ox.Literal("3")}),
+    )
+    out = joined_in_order(rows, {"state": " / "})
+    assert [r["state"] for r in out] == [ox.Literal("加利福尼亚州 / 纽约州"), None, None]
+    assert [r["n"] for r in out] == [r["n"] for r in rows]

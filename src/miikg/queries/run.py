@@ -20,6 +20,7 @@ __all__ = [
     "QueryResult",
     "Row",
     "SparqlResult",
+    "joined_in_order",
     "named_query",
     "resolve_entity",
     "run_named",
@@ -299,5 +300,29 @@ def run_named(
         )
     from miikg.queries.frames import list_columns
 
+    lists = list_columns(query.text)
     result = run_query(store, query.text, bindings)
-    return replace(result, lists=list_columns(query.text))
+    return replace(result, rows=joined_in_order(result.rows, lists), lists=lists)
+
+
+def joined_in_order(rows: tuple[Row, ...], lists: Mapping[str, str]) -> tuple[Row, ...]:
+    """Return *rows* with each joined value (``GROUP_CONCAT``) in one order on every store.
+
+    SPARQL 1.1 leaves three things about ``GROUP_CONCAT`` to the store: the order
+    of the parts (Oxigraph keeps the order it met them in, Virtuoso sorts them), the
+    language tag of parts that share one (Oxigraph keeps it), and the value over a group
+    with nothing to join (Oxigraph: unbound, Virtuoso and rdflib: ``""``). Here the parts
+    are sorted, the value is a plain string, and nothing to join is unbound.
+    """
+    if not lists:
+        return rows
+    out = []
+    for row in rows:
+        values = dict(row.values)
+        for name, separator in lists.items():
+            term = values.get(name)
+            text = term.value if isinstance(term, ox.Literal) else ""
+            parts = sorted(text.split(separator)) if text else []
+            values[name] = ox.Literal(separator.join(parts)) if parts else None
+        out.append(Row(values))
+    return tuple(out)
