@@ -23,7 +23,7 @@ from miikg.errors import PushError
 from miikg.graph_builder.store import current_build
 from miikg.queries.pushed import DESCRIPTION_GRAPH, read_description
 from miikg.serve.push import DEFAULT, Progress, UrlTransport, push
-from servers import Server, free_port, oxigraph_server, virtuoso_binary, virtuoso_server
+from servers import Server, free_port, oxigraph_server
 
 MERGE = "https://w3id.org/miikg/graph/default-merge"
 
@@ -369,12 +369,7 @@ def test_basic_auth_password_comes_from_the_environment(
 # Virtuoso Open Source 7 -----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if virtuoso_binary() is None:
-        pytest.fail("virtuoso-t is missing: apt-get install virtuoso-opensource-7-bin")
-    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
-        yield server
+# The session's Virtuoso (conftest.py), shared with the remote tests.
 
 
 def virtuoso_graph(base: str, graph: str) -> set[tuple[str, ...]]:

@@ -5,26 +5,40 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from miikg.graph_builder.store import open_store
+from miikg.engine import open_engine
 
 if TYPE_CHECKING:
     from miikg.exports.release import Release
+    from miikg.queries.remote import RemoteStore
 
 __all__ = ["export", "export_all"]
 
 
-def export(fmt: str, out: Path, *, store: Path | None = None) -> Path:
-    """Write the current build in format *fmt* to *out*; return the path written.
+def export(
+    fmt: str,
+    out: Path,
+    *,
+    store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
+) -> Path:
+    """Write the current build (or the build pushed to *endpoint*) in format *fmt* to
+    *out*; return the path written.
 
     :raises ExportError: for an unknown format.
     """
     from miikg.exports.registry import export as write
 
-    return write(fmt, open_store(store), Path(out))
+    return write(fmt, open_engine(store, endpoint), Path(out))
 
 
-def export_all(out: Path, *, store: Path | None = None, previous: Path | None = None) -> Release:
+def export_all(
+    out: Path,
+    *,
+    store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
+    previous: Path | None = None,
+) -> Release:
     """Write a release folder: every format, ``SHA256SUMS``, and a diff against *previous*."""
     from miikg.exports.release import write_release
 
-    return write_release(open_store(store), Path(out), previous=previous)
+    return write_release(open_engine(store, endpoint), Path(out), previous=previous)

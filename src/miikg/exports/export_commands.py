@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from miikg.engine import add_endpoint_options, endpoint_from_args
 from miikg.exports.registry import EXPORTERS
 
 __all__ = ["add_commands"]
@@ -36,7 +37,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     words = _WORDS[args.lang]
     if args.all:
-        release = export_all(args.output, store=args.store, previous=args.previous)
+        release = export_all(
+            args.output, store=args.store, endpoint=endpoint_from_args(args), previous=args.previous
+        )
         print(words["release"].format(n=len(release.files), path=release.folder,
                                       sums=release.checksums))  # fmt: skip
         if release.diff is not None:
@@ -45,7 +48,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         return 0
     if args.previous is not None:
         raise ExportError(words["previous"])
-    print(words["wrote"].format(path=export(args.format, args.output, store=args.store)))
+    path = export(args.format, args.output, store=args.store, endpoint=endpoint_from_args(args))
+    print(words["wrote"].format(path=path))
     return 0
 
 
@@ -74,4 +78,5 @@ def add_commands(sub: Any) -> None:
         "--previous", type=Path, default=None,
         help="with --all: a previous release folder to diff against (上一版发布目录)",
     )  # fmt: skip
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_export)
