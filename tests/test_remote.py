@@ -328,6 +328,16 @@ def test_an_endpoint_without_the_merge(
     assert "left out the merged default graph" in err
 
 
+def test_an_answer_cut_short(
+    virtuoso_remote: RemoteStore, virtuoso: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Virtuoso caps results (ResultSetMaxRows, or maxrows=) and says so in a header."""
+    url = f"{virtuoso.base}/sparql?maxrows=50"
+    err = _error(["query", "network-labels", "--endpoint", url], capsys)
+    assert "cut its answer short (50 rows at most)" in err
+    assert "ResultSetMaxRows" in err
+
+
 def test_an_unreachable_endpoint(capsys: pytest.CaptureFixture[str]) -> None:
     url = f"http://127.0.0.1:{free_port()}/sparql"
     assert "cannot reach the SPARQL endpoint" in _error(["stats", "--endpoint", url], capsys)
