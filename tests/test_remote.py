@@ -258,6 +258,18 @@ def test_miikg_endpoint_names_it_once(
     assert "AIM Photonics" in out
 
 
+def test_check_says_every_answer_is_the_same(
+    remote: RemoteStore, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_command(["--store", str(home), "check", "--endpoint", remote.endpoint]) == 0
+    out = capsys.readouterr().out
+    runs = sum(2 if q.param("lang") else 1 for q in catalogue().values())
+    assert out.count("\nsame ") == runs == 79
+    assert f"{runs} of {runs} answers the same; 0 differ" in out
+    assert "(the same build)" in out
+    assert "graph sizes: all 140 named graphs and the merge as pushed" in out
+
+
 # Digest authentication (Virtuoso's /sparql-auth) ------------------------------------------
 
 
@@ -343,3 +355,53 @@ def test_an_unreachable_endpoint(capsys: pytest.CaptureFixture[str]) -> None:
     assert "cannot reach the SPARQL endpoint" in _error(["stats", "--endpoint", url], capsys)
     with pytest.raises(EndpointError, match="cannot reach"):
         api.query("institutes", endpoint=url)
+
+
+def test_check_names_the_first_difference(
+    scratch: Server,
+    store: ox.Store,
+    home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A claim added at the endpoint after the push: check says where, and exits 1."""
+    push(store, f"{scratch.base}/store", state=tmp_path / "s", build_id="b3", replace=True)
+    claim = (
+        b"<https://w3id.org/miikg/id/institute/mxd> <https://w3id.org/miikg/ontology/state> "
+        b"<https://w3id.org/miikg/id/place/ohio> .\n"
+    )
+    graph = "https://w3id.org/miikg/graph/fact-sheet"
+    for target in (f"graph={urllib.parse.quote(graph, safe='')}", "default"):
+        request = urllib.request.Request(
+            f"{scratch.base}/store?{target}",
+            data=claim,
+            method="POST",
+            headers={"Content-Type": "application/n-triples"},
+        )
+        urllib.request.urlopen(request, timeout=30).close()
+    argv = [
+        "--store",
+        str(home),
+        "check",
+        "--endpoint",
+        f"{scratch.base}/query",
+        "-q",
+        "institutes",
+    ]
+    assert run_command([*argv, "-q", "conflicts"]) == 1
+    out = capsys.readouterr().out
+    assert "(a different build: expect differences)" in out
+    assert f"graph sizes differ: <{graph}> holds" in out
+    lines = {
+        " ".join(line.split()[1:3]): line for line in out.splitlines() if line.startswith("diff")
+    }
+    assert set(lines) == {f"{q} ({lang})" for q in ("institutes", "conflicts") for lang in LANGS}
+    mxd = "1 row(s) only here, first: https://w3id.org/miikg/id/institute/mxd"
+    assert mxd in lines["institutes (en)"]
+    assert "Illinois / Ohio" in lines["institutes (en)"]
+    assert "row(s) only there" in lines["conflicts (zh)"]
+    assert run_command(["--lang", "zh", *argv]) == 1
+    out = capsys.readouterr().out
+    assert "（不同的构建：会有差异）" in out
+    assert "2 个结果中 0 个相同，2 个不同" in out
+    assert "1 行仅见于本地，首行：https://w3id.org/miikg/id/institute/mxd" in out

@@ -476,10 +476,12 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     from miikg.exports.site_commands import add_commands as add_site_commands
     from miikg.linking.commands import add_commands as add_linking_commands
     from miikg.linking.commands import add_import_subcommands
+    from miikg.queries.check_commands import add_commands as add_check_commands
     from miikg.queries.federated.commands import add_commands as add_federated_commands
     from miikg.serve.commands import add_commands as add_serve_commands
 
     add_serve_commands(sub)
+    add_check_commands(sub)
     add_network_commands(sub)
     add_export_commands(sub)
     add_site_commands(sub)
