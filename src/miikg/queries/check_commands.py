@@ -21,8 +21,8 @@ __all__ = ["add_commands"]
 
 _UI = {
     "en": {
-        "holds": "{endpoint} holds build {build} (pushed by miikg {version}): {graphs} named "
-        "graphs, the merged default graph in {merge}",
+        "holds": "{endpoint} holds build {build} (pushed by miikg {version})",
+        "graphs": "{graphs} named graphs; the merged default graph in {merge}",
         "store_default": "the store's default graph",
         "local": "the local build is {build}{same}",
         "same_build": " (the same build)",
@@ -41,8 +41,8 @@ _UI = {
         "the local build with",
     },
     "zh": {
-        "holds": "{endpoint} 中为构建 {build}（由 miikg {version} 推送）：{graphs} 个命名图，"
-        "合并默认图位于 {merge}",
+        "holds": "{endpoint} 中为构建 {build}（由 miikg {version} 推送）",
+        "graphs": "{graphs} 个命名图；合并默认图位于 {merge}",
         "store_default": "存储的默认图",
         "local": "本地构建为 {build}{same}",
         "same_build": "（同一构建）",
@@ -75,18 +75,25 @@ def _sizes(remote: RemoteStore, ui: dict[str, str]) -> str:
     return ""
 
 
+def _pad(text: str, width: int) -> str:
+    """Pad *text* to *width* display columns (a Chinese character takes two)."""
+    from rich.cells import cell_len
+
+    return text + " " * max(width - cell_len(text), 0)
+
+
 def _line(result: Comparison, ui: dict[str, str], lang: str) -> str:
-    name = f"{result.query} ({result.lang})"
+    name = _pad(f"{result.query} ({result.lang})", 34)
     if result.error[0]:
         error = result.error[1] if lang == "zh" else result.error[0]
-        return f"{ui['failed']:10s} {name:34s} {error}"
+        return f"{_pad(ui['failed'], 10)} {name} {error}"
     if result.same:
-        rows = ui["rows"].format(n=result.here)
+        rows = _pad(ui["rows"].format(n=result.here), 10)
         times = ui["times"].format(here=result.seconds_here, there=result.seconds_there)
-        return f"{ui['same']:10s} {name:34s} {rows:10s} {times}"
+        return f"{_pad(ui['same'], 10)} {name} {rows} {times}"
     counts = ui["rows_both"].format(here=result.here, there=result.there)
     difference = result.difference[1] if lang == "zh" else result.difference[0]
-    return f"{ui['different']:10s} {name:34s} {counts}: {difference}"
+    return f"{_pad(ui['different'], 10)} {name} {counts}: {difference}"
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -105,15 +112,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     local = current_build(store).root.name
     dataset = remote.dataset
     merge = f"<{dataset.merge}>" if dataset.merge else ui["store_default"]
-    print(
-        ui["holds"].format(
-            endpoint=remote.endpoint,
-            build=dataset.build,
-            version=dataset.version,
-            graphs=len(dataset.graphs),
-            merge=merge,
-        )
-    )
+    version = dataset.version
+    print(ui["holds"].format(endpoint=remote.endpoint, build=dataset.build, version=version))
+    print(ui["graphs"].format(graphs=len(dataset.graphs), merge=merge))
     same_build = ui["same_build"] if local == dataset.build else ui["other_build"]
     print(ui["local"].format(build=local, same=same_build))
     differ = 0
