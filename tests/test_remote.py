@@ -135,6 +135,27 @@ def test_parameters_reach_the_endpoint_as_terms(remote: RemoteStore, store: ox.S
     assert remote.dataset.graphs  # still there
 
 
+def test_ad_hoc_sparql_of_each_form(remote: RemoteStore, store: ox.Store) -> None:
+    """The project's prefixes are declared for the endpoint too (escaped names written out
+    for Virtuoso, which refuses the backslash); ASK is a boolean (Virtuoso answers a table);
+    triples come back as such."""
+    from miikg.queries.run import GraphResult, QueryResult, run_sparql
+
+    select = "SELECT ?i ?s WHERE { ?i a miikg:Institute ; miikg:state ?s }"
+    here, there = run_sparql(store, select), run_sparql(remote, select)
+    assert isinstance(here, QueryResult) and isinstance(there, QueryResult)
+    assert sorted(map(str, there.column("i"))) == sorted(map(str, here.column("i")))
+    assert len(there) == len(here) == 10
+    ask = "ASK { mid:institute\\/mxd miikg:state mid:place\\/illinois }"
+    assert run_sparql(remote, ask) is run_sparql(store, ask) is True
+    wrong = ask.replace("illinois", "ohio")
+    assert run_sparql(remote, wrong) is run_sparql(store, wrong) is False
+    construct = "CONSTRUCT WHERE { mid:institute\\/mxd rdfs:label ?l }"
+    graph, local = run_sparql(remote, construct), run_sparql(store, construct)
+    assert isinstance(graph, GraphResult) and isinstance(local, GraphResult)
+    assert set(graph.triples) == set(local.triples) and len(local) == 2
+
+
 # Tables, descriptions, counts ------------------------------------------------------------
 
 

@@ -12,12 +12,11 @@ Nothing is guessed about the remote store:
   with their sizes, and where the merged default graph went (the store's default graph,
   or a named graph on stores whose default graph is the union of all, as Virtuoso's).
   Before the first query, every graph it names is checked to be there.
-- **The dataset** of every query is stated with the protocol's ``default-graph-uri`` and
-  ``named-graph-uri``: the merge as the default graph, and the pushed graphs as the named
-  graphs of a query that reads ``GRAPH``. (Where the push wrote the merge into the store's
-  own default graph, that graph cannot be named, so a query is sent without a dataset:
-  there the store's default graph must not be a union, as it is not by default in
-  Oxigraph.)
+- **The dataset** of every query is stated, in its text: ``FROM`` the merge, and ``FROM
+  NAMED`` each pushed graph for a query that reads ``GRAPH``. (Where the push wrote the
+  merge into the store's own default graph, that graph cannot be named, so a query is
+  sent without a dataset: there the store's default graph must not be a union, as it is
+  not by default in Oxigraph.)
 - **Parameters** are bound in the text (:mod:`miikg.queries.binding`), as RDF terms.
 """
 
@@ -37,7 +36,13 @@ from typing import Any, Literal, TypeAlias
 import pyoxigraph as ox
 
 from miikg.errors import EndpointError
-from miikg.queries.binding import bind_text, names_graphs, states_dataset, with_dataset
+from miikg.queries.binding import (
+    bind_text,
+    names_graphs,
+    states_dataset,
+    unescaped_names,
+    with_dataset,
+)
 from miikg.queries.lexer import tokenize
 from miikg.queries.pushed import DESCRIPTION_GRAPH, PushedDataset, read_description
 
@@ -51,10 +56,8 @@ _SELECT_TYPES = "application/sparql-results+json, application/sparql-results+xml
 _GRAPH_TYPES = (
     "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8, application/rdf+xml;q=0.5"
 )
-#: Rows an answer may hold in one request; a longer one is read in pages.
+#: Graphs named in one request (a VALUES list), so a request stays a reasonable size.
 _CHUNK = 500
-
-
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
@@ -62,7 +65,7 @@ def _canonical_booleans(data: bytes) -> bytes:
     """Write each xsd:boolean of SPARQL JSON results as ``true``/``false``, not ``1``/``0``.
 
     Both are lexical forms of the same value; Virtuoso answers the stored ``true`` as
-    ``1``, and a person reads the canonical form (XML Schema 2 §3.2.2.2).
+    ``1``; the canonical form is the one a person reads (XML Schema Part 2, 3.2.2.2).
     """
     document = json.loads(data)
     for binding in document.get("results", {}).get("bindings", []):
@@ -70,6 +73,23 @@ def _canonical_booleans(data: bytes) -> bytes:
             if value.get("datatype") == _BOOLEAN and value.get("value") in {"1", "0"}:
                 value["value"] = "true" if value["value"] == "1" else "false"
     return json.dumps(document).encode("utf-8")
+
+
+def _ask_answer(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
+    """Return the boolean of an ASK that came back as a table.
+
+    Virtuoso 7.2 answers ASK with one column, ``__ASK_RETVAL``: a row holding 1 for
+    true, no row for false.
+    """
+    answer = any(
+        isinstance(value, ox.Literal) and value.value not in {"0", "false"}
+        for row in solutions
+        for value in row
+    )
+    document = json.dumps({"head": {}, "boolean": answer}).encode()
+    result = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(result, ox.QueryBoolean)
+    return result
 
 
 class _Always(urllib.request.HTTPPasswordMgr):
@@ -81,6 +101,11 @@ class _Always(urllib.request.HTTPPasswordMgr):
 
     def find_user_password(self, realm: str | None, authuri: str) -> tuple[str, str]:
         return self.credentials
+
+
+def _iris(iris: Iterable[str]) -> str:
+    """Return *iris* as SPARQL text, each checked and written by pyoxigraph."""
+    return " ".join(str(ox.NamedNode(iri)) for iri in iris)
 
 
 def _form(query: str) -> str:
@@ -129,6 +154,7 @@ class RemoteStore:
     # HTTP ------------------------------------------------------------------------------
 
     def _post(self, text: str, *, accept: str) -> tuple[str, bytes]:
+        log.debug("query sent to %s:\n%s", self.endpoint, text)
         fields = [("query", text)]
         request = urllib.request.Request(
             self.endpoint,
@@ -184,7 +210,10 @@ class RemoteStore:
             fmt = ox.QueryResultsFormat.from_media_type(media_type) or ox.QueryResultsFormat.JSON
             if fmt == ox.QueryResultsFormat.JSON and _BOOLEAN.encode() in data:
                 data = _canonical_booleans(data)
-            return ox.parse_query_results(data, format=fmt)
+            result = ox.parse_query_results(data, format=fmt)
+            if form == "ASK" and isinstance(result, ox.QuerySolutions):
+                return _ask_answer(result)
+            return result
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(
                 f"{self.endpoint} answered what is not SPARQL results ({media_type}): {exc}",
@@ -215,8 +244,9 @@ class RemoteStore:
 
     def _read_dataset(self) -> PushedDataset:
         where = self.endpoint
+        graph = _iris([DESCRIPTION_GRAPH])
         triples = self._run(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{DESCRIPTION_GRAPH}> {{ ?s ?p ?o }} }}",
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}",
             named=[DESCRIPTION_GRAPH],
         )
         found = read_description(triples)
@@ -237,21 +267,25 @@ class RemoteStore:
         expected = [*found.graphs, *([found.merge] if found.merge else [])]
         rows = self._run(
             "SELECT ?g WHERE { VALUES ?g { "
-            + " ".join(f"<{g}>" for g in expected)
+            + _iris(expected)
             + " } FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }",
             named=expected,
         )
         missing = sorted(str(row["g"].value) for row in rows)
-        if found.merge is None and found.merge_triples and not bool(self._run("ASK { ?s ?p ?o }")):
-            missing.append("the default graph")
-        if missing:
-            shown = ", ".join(missing[:3]) + (
-                f" and {len(missing) - 3} more" if missing[3:] else ""
-            )
+        empty = found.merge is None and found.merge_triples > 0
+        if empty and bool(self._run("ASK { ?s ?p ?o }")):
+            empty = False
+        if missing or empty:
+            more = len(missing) - 3
+            shown = ", ".join(missing[:3]) + (f" and {more} more" if more > 0 else "")
+            shown_zh = "、".join(missing[:3]) + (f" 等 {len(missing)} 个图" if more > 0 else "")
+            if empty:
+                shown = ", ".join(x for x in (shown, "its default graph") if x)
+                shown_zh = "、".join(x for x in (shown_zh, "默认图") if x)
             raise EndpointError(
                 f"{where} lacks {shown}, which the push of build {found.build} wrote: push it "
                 "again (`miikg push --replace`)",
-                zh=f"{where} 缺少构建 {found.build} 推送时写入的 {shown}：请重新推送"
+                zh=f"{where} 缺少构建 {found.build} 推送时写入的 {shown_zh}：请重新推送"
                 "（`miikg push --replace`）",
             )
         return found
@@ -289,9 +323,10 @@ class RemoteStore:
         if substitutions:
             text = bind_text(text, {v.value: t for v, t in substitutions.items()}).text
         if base_iri:
-            text = f"BASE <{base_iri}>\n{text}"
+            text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
         if prefixes:
-            declared = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items())
+            text = unescaped_names(text, prefixes)
+            declared = "".join(f"PREFIX {p}: {ox.NamedNode(iri)}\n" for p, iri in prefixes.items())
             text = declared + text
         if default_graph is not None or named_graphs is not None:
             graphs = default_graph if isinstance(default_graph, list) else [default_graph]
@@ -336,7 +371,7 @@ class RemoteStore:
         )
         for start in range(0, len(graphs), _CHUNK):
             chunk = graphs[start : start + _CHUNK]
-            listed = " ".join(f"<{g}>" for g in chunk)
+            listed = _iris(chunk)
             rows = self._run(
                 f"SELECT ?g {out} WHERE {{ VALUES ?g {{ {listed} }} GRAPH ?g {{ {pattern} }} }}",
                 named=chunk,
@@ -361,7 +396,7 @@ class RemoteStore:
             return list(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
         return list(
             self._run(
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iris([graph])} {{ ?s ?p ?o }} }}",
                 named=[graph],
             )
         )
@@ -395,7 +430,7 @@ class RemoteStore:
         graphs = list(self.dataset.graphs)
         rows = self._run(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { VALUES ?g { "
-            + " ".join(f"<{g}>" for g in graphs)
+            + _iris(graphs)
             + " } GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
             named=graphs,
         )
