@@ -18,6 +18,10 @@ from miikg.graph_builder.store import open_store
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Playwright
 
+    from miikg.exports.site import Site
+    from miikg.queries.remote import RemoteStore
+    from servers import Server
+
 GOLDEN = Path(__file__).parent / "golden"
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -45,6 +49,14 @@ def home(built: api.BuildResult) -> Path:
 @pytest.fixture(scope="session")
 def store(home: Path) -> ox.Store:
     return open_store(home)
+
+
+@pytest.fixture(scope="session")
+def site(store: ox.Store, tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The static site of the build (``miikg site``), written once."""
+    from miikg.exports.site import write_site
+
+    return write_site(store, tmp_path_factory.mktemp("site") / "public")
 
 
 @pytest.fixture
@@ -104,3 +116,61 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     yield launched
     launched.close()
+
+
+# Real stores, started once per session and shared (each takes seconds to start) ---------
+
+#: Where a push to Virtuoso puts the merged default graph (its default graph is the union
+#: of all graphs and cannot be written).
+VIRTUOSO_MERGE = "https://w3id.org/miikg/graph/default-merge"
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Virtuoso Open Source 7 (``dba``/``dba``), shared by the push and remote tests."""
+    from servers import virtuoso_binary, virtuoso_server
+
+    if virtuoso_binary() is None:
+        pytest.fail("virtuoso-t is missing: apt-get install virtuoso-opensource-7-bin")
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def oxigraph_remote(
+    store: ox.Store, built: api.BuildResult, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RemoteStore]:
+    """``oxigraph serve`` holding a push of the build (the merge in its default graph)."""
+    from miikg.queries.remote import RemoteStore
+    from miikg.serve.push import push
+    from servers import oxigraph_server
+
+    folder = tmp_path_factory.mktemp("oxigraph-remote")
+    with oxigraph_server(folder / "db", folder) as server:
+        push(
+            store,
+            f"{server.base}/store",
+            state=folder / "state",
+            build_id=built.paths.root.name,
+            replace=True,
+        )
+        yield RemoteStore(f"{server.base}/query")
+
+
+@pytest.fixture(scope="session")
+def virtuoso_remote(virtuoso: Server, store: ox.Store, built: api.BuildResult) -> RemoteStore:
+    """The session's Virtuoso holding a push of the build (the merge in a named graph)."""
+    from miikg.queries.remote import RemoteStore
+    from miikg.serve.push import UrlTransport, push
+
+    state = built.paths.root / "push-virtuoso-fixture.json"
+    push(
+        store,
+        f"{virtuoso.base}/sparql-graph-crud-auth",
+        state=state,
+        build_id=built.paths.root.name,
+        default_as=VIRTUOSO_MERGE,
+        replace=True,
+        transport=UrlTransport(user="dba", password="dba", auth="digest"),
+    )
+    return RemoteStore(f"{virtuoso.base}/sparql")

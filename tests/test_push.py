@@ -21,8 +21,10 @@ import pytest
 import rdflib
 
 from miikg.errors import PushError
+from miikg.graph_builder.store import current_build
+from miikg.queries.pushed import DESCRIPTION_GRAPH, read_description
 from miikg.serve.push import DEFAULT, MERGE_GRAPH, Progress, UrlTransport, push
-from servers import Server, free_port, oxigraph_server, virtuoso_binary, virtuoso_server
+from servers import Server, free_port, oxigraph_server
 
 
 def local(store: ox.Store, graph: str) -> set[tuple[str, ...]]:
@@ -96,9 +98,16 @@ def test_push_command_to_oxigraph_round_trips_every_graph(
     assert f"Pushed {len(graphs_of(store)) + 1} graph(s), {total} triples" in out
     assert not state.exists()
     names = graphs_of(store)
-    assert remote_graph_names(oxigraph.base) == set(names)
+    # every graph of the build, and last the description of the push (test_remote.py)
+    assert remote_graph_names(oxigraph.base) == {*names, DESCRIPTION_GRAPH}
     for graph in [*names, DEFAULT]:
         assert oxigraph_graph(oxigraph.base, graph) == local(store, graph), graph
+    text = fetch(f"{oxigraph.base}/store?graph={urllib.parse.quote(DESCRIPTION_GRAPH, safe='')}")
+    described = read_description(q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    assert described is not None
+    assert described.build == current_build(home).root.name
+    assert described.graphs == {g: len(local(store, g)) for g in names}
+    assert (described.merge, described.merge_triples) == (None, len(local(store, DEFAULT)))
 
 
 def test_push_command_to_oxigraph_with_only_the_endpoint(
@@ -404,12 +413,7 @@ def test_basic_auth_password_comes_from_the_environment(
 # Virtuoso Open Source 7 -----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if virtuoso_binary() is None:
-        pytest.fail("virtuoso-t is missing: apt-get install virtuoso-opensource-7-bin")
-    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
-        yield server
+# The session's Virtuoso (conftest.py), shared with the remote tests.
 
 
 def virtuoso_graph(base: str, graph: str) -> set[tuple[str, ...]]:

@@ -30,10 +30,7 @@ from miikg.queries import catalogue
 from miikg.serve.entity_data import entity_iris, entity_triples
 from miikg.serve.entity_pages import site_path
 
-
-@pytest.fixture(scope="module")
-def site(store: ox.Store, tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return write_site(store, tmp_path_factory.mktemp("site") / "public")
+# The session's site of the build: conftest.py (test_remote.py compares one with it).
 
 
 class _Links(html.parser.HTMLParser):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from miikg.engine import open_engine
 from miikg.errors import ValidationFailedError
 from miikg.exports.export_api import export, export_all
 from miikg.exports.network_api import (
@@ -18,18 +19,20 @@ from miikg.exports.network_api import (
     network_projection,
     network_stats,
 )
-from miikg.graph_builder.store import BuildPaths, default_home, open_store
+from miikg.graph_builder.store import BuildPaths, default_home
 from miikg.graph_builder.validate import ValidationReport
 from miikg.queries.run import QueryResult, run_named, with_labels
 from miikg.report import Description, Summary, describe_entity, summarize
 
 if TYPE_CHECKING:
+    from miikg.queries.remote import RemoteStore
     from miikg.queries.run import SparqlResult
     from miikg.tables import Table
 
 __all__ = [
     "BuildResult",
     "build",
+    "connect",
     "describe",
     "explore",
     "explorer",
@@ -48,6 +51,20 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+def connect(
+    endpoint: str, *, user: str | None = None, password: str | None = None, auth: str = "basic"
+) -> RemoteStore:
+    """Return the SPARQL endpoint a build was pushed to, for the ``endpoint=`` of any verb.
+
+    >>> remote = connect("http://127.0.0.1:8890/sparql-auth", user="dba", password="…",
+    ...                  auth="digest")  # doctest: +SKIP
+    >>> query("institutes", endpoint=remote)  # doctest: +SKIP
+    """
+    from miikg.queries.remote import RemoteStore
+
+    return RemoteStore(endpoint, user=user, password=password, auth=auth)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -100,15 +117,16 @@ def build(data_dir: Path | None = None, *, out: Path | None = None) -> BuildResu
     return BuildResult(paths, result["summary"], report)
 
 
-def stats(*, store: Path | None = None) -> Summary:
-    """Count what the current build holds."""
-    return summarize(open_store(store))
+def stats(*, store: Path | None = None, endpoint: str | RemoteStore | None = None) -> Summary:
+    """Count what the current build (or the build pushed to *endpoint*) holds."""
+    return summarize(open_engine(store, endpoint))
 
 
 def query(
     name: str,
     *,
     store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
     lang: str = "en",
     labels: bool = False,
     **params: Any,
@@ -118,32 +136,48 @@ def query(
     Parameters are bound as RDF terms (an entity by id, name or IRI), never spliced
     into the query text.
 
+    :param endpoint: run it there instead, on the build ``miikg push`` wrote (a URL, or
+        :func:`connect`'s answer).
     :param labels: also look up the labels (in *lang*) of the IRIs among the values,
         as :attr:`QueryResult.labels`.
     """
-    handle = open_store(store)
+    handle = open_engine(store, endpoint)
     result = run_named(handle, name, params, lang=lang)
     return with_labels(handle, result, lang) if labels else result
 
 
-def sparql(text: str, *, store: Path | None = None) -> SparqlResult:
+def sparql(
+    text: str, *, store: Path | None = None, endpoint: str | RemoteStore | None = None
+) -> SparqlResult:
     """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the current build.
 
     :raises QueryError: a syntax error, with its line and column.
     """
     from miikg.queries.run import run_sparql
 
-    return run_sparql(open_store(store), text)
+    return run_sparql(open_engine(store, endpoint), text)
 
 
-def table(name: str, *, store: Path | None = None, lang: str = "zh") -> Table:
+def table(
+    name: str,
+    *,
+    store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
+    lang: str = "zh",
+) -> Table:
     """Rebuild the paper's Table 1, 2 or 3 or its MRL list (``mrl``) from the graph."""
     from miikg.tables import build_table
 
-    return build_table(open_store(store), name, lang=lang)
+    return build_table(open_engine(store, endpoint), name, lang=lang)
 
 
-def describe(term: str, *, store: Path | None = None, lang: str = "en") -> list[Description]:
+def describe(
+    term: str,
+    *,
+    store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
+    lang: str = "en",
+) -> list[Description]:
     """Describe the entity *term* names: an id, IRI or CURIE, a name, short or former name,
     acronym or notation in en or zh (folded for case, width and script), or a close spelling.
 
@@ -152,6 +186,6 @@ def describe(term: str, *, store: Path | None = None, lang: str = "en") -> list[
     """
     from miikg.resolve import resolve
 
-    handle = open_store(store)
+    handle = open_engine(store, endpoint)
     found = resolve(handle, term, lang=lang)
     return [describe_entity(handle, found.entity, lang=lang, how=found.how)]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from miikg.engine import add_endpoint_options, endpoint_from_args
 from miikg.terminal import ROW_FORMATS, format_result, terminal_width
 
 if TYPE_CHECKING:
@@ -201,14 +202,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_stats(args: argparse.Namespace) -> int:
     from miikg import api
 
-    print(api.stats(store=args.store).text(args.lang))
+    print(api.stats(store=args.store, endpoint=endpoint_from_args(args)).text(args.lang))
     return 0
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
     from miikg import api
 
-    found = api.describe(args.term, store=args.store, lang=args.lang)
+    found = api.describe(
+        args.term, store=args.store, endpoint=endpoint_from_args(args), lang=args.lang
+    )
     for description in found:
         if description.how == "fuzzy":
             note = _UI[args.lang]["taken_as"].format(text=args.term, name=description.label)
@@ -243,6 +246,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
     result = api.query(
         args.name,
         store=args.store,
+        endpoint=endpoint_from_args(args),
         lang=args.lang,
         labels=labels,
         **_params(args.param, args.lang),
@@ -282,7 +286,7 @@ def _cmd_sparql(args: argparse.Namespace) -> int:
         text = args.query
     else:
         raise SystemExit(f"miikg: {_UI[args.lang]['no_query']}")
-    result = api.sparql(text, store=args.store)
+    result = api.sparql(text, store=args.store, endpoint=endpoint_from_args(args))
     print(format_sparql(result, args.format, args.lang))
     if args.format in (None, "table") and not isinstance(result, bool):
         key = "triples" if hasattr(result, "triples") else "rows"
@@ -303,7 +307,9 @@ def _cmd_prefixes(args: argparse.Namespace) -> int:
 def _cmd_table(args: argparse.Namespace) -> int:
     from miikg import api
 
-    table = api.table(args.which, store=args.store, lang=args.lang)
+    table = api.table(
+        args.which, store=args.store, endpoint=endpoint_from_args(args), lang=args.lang
+    )
     if args.format == "csv":
         print(table.to_csv(), end="")
     elif args.format == "text":
@@ -379,6 +385,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = add("stats", help="count what the current build holds (统计当前构建的内容)")
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_stats)
 
     p = add(
@@ -387,6 +394,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     p.add_argument(
         "term", help="an id (america-makes), a name in en or zh, or an IRI (id、中英文名称或 IRI)"
     )
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_describe)
 
     p = add("queries", help="list the named queries and their parameters (列出命名查询及其参数)")
@@ -417,6 +425,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
         action="store_true",
         help="in the table, show each IRI column beside its labels (表格中同时显示 IRI 列)",
     )
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_query)
 
     p = add(
@@ -434,6 +443,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
         help="rows: table, csv, tsv, json, markdown; triples: turtle, ntriples, json-ld "
         "(行结果与三元组结果的输出格式)",
     )
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_sparql)
 
     p = add(
@@ -451,6 +461,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
         "(输出格式：text 适合终端宽度（默认），markdown 用于报告，csv 仅含单元格；"
         "text 和 markdown 含脚注)",
     )
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_table)
 
     p = add(
@@ -467,10 +478,12 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     from miikg.exports.site_commands import add_commands as add_site_commands
     from miikg.linking.commands import add_commands as add_linking_commands
     from miikg.linking.commands import add_import_subcommands
+    from miikg.queries.check_commands import add_commands as add_check_commands
     from miikg.queries.federated.commands import add_commands as add_federated_commands
     from miikg.serve.commands import add_commands as add_serve_commands
 
     add_serve_commands(sub)
+    add_check_commands(sub)
     add_network_commands(sub)
     add_export_commands(sub)
     add_site_commands(sub)

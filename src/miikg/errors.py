@@ -15,6 +15,7 @@ from typing import Any
 
 __all__ = [
     "DataError",
+    "EndpointError",
     "ImportFileError",
     "MiikgError",
     "NotFoundError",
@@ -149,6 +150,10 @@ class QueryRefusedError(QueryError):
     def __init__(self, message: str, *, status: int = 403, zh: str | None = None) -> None:
         self.status = status
         super().__init__(message, zh=zh)
+
+
+class EndpointError(QueryError):
+    """A remote SPARQL endpoint cannot answer, or lacks what ``miikg push`` wrote there."""
 
 
 class PushError(MiikgError):

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from miikg.graph_builder.iris import META_GRAPH, ONTOLOGY_GRAPH
 from miikg.ontology.namespaces import ID, PREFIXES
-from miikg.queries.run import QueryResult, run_named
+from miikg.queries.run import Engine, QueryResult, reads_quads, run_named
 
 __all__ = ["Description", "Fact", "Summary", "curie", "describe_entity", "summarize"]
 
@@ -105,7 +105,23 @@ def _int(result: QueryResult, name: str) -> int:
     return int(result.rows[0].text(name) or 0) if result.rows else 0
 
 
-def summarize(store: ox.Store) -> Summary:
+def _sizes(store: Engine) -> tuple[int, int, int]:
+    """Return the quads, the triples of the merged default graph, and the claims."""
+    if not isinstance(store, ox.Store):  # an endpoint counts for itself
+        triples, graphs = store.counts()  # type: ignore[union-attr]
+        claims = sum(n for g, n in graphs.items() if g not in (META_GRAPH, ONTOLOGY_GRAPH))
+        return triples + sum(graphs.values()), triples, claims
+    quads = triples = claims = 0
+    for quad in store.quads_for_pattern(None, None, None):
+        quads += 1
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            triples += 1
+        elif quad.graph_name.value not in (META_GRAPH, ONTOLOGY_GRAPH):
+            claims += 1
+    return quads, triples, claims
+
+
+def summarize(store: Engine) -> Summary:
     """Count what the store holds, with the named queries a user can run too."""
     per_class: dict[str, int] = {}
     class_labels: dict[str, dict[str, str]] = {}
@@ -117,13 +133,7 @@ def summarize(store: ox.Store) -> Summary:
     coverage = run_named(store, "language-coverage")
     graphs = run_named(store, "source-graphs", lang="en")
     entities = run_named(store, "all-entities")
-    quads = triples = claims = 0
-    for quad in store.quads_for_pattern(None, None, None):
-        quads += 1
-        if isinstance(quad.graph_name, ox.DefaultGraph):
-            triples += 1
-        elif quad.graph_name.value not in (META_GRAPH, ONTOLOGY_GRAPH):
-            claims += 1
+    quads, triples, claims = _sizes(store)
     return Summary(
         quads=quads,
         claims=claims,
@@ -222,22 +232,26 @@ class Description:
         return "\n".join(wrap(text, width, indent=indent) for indent, text in lines)
 
 
-def _disputed(store: ox.Store, iri: str) -> set[str]:
+def _disputed(store: Engine, iri: str) -> set[str]:
     """Return the properties of *iri* a curated disagreement concerns."""
     concerns = ox.NamedNode(PREFIXES["miikg"] + "concerns")
     on_property = ox.NamedNode(PREFIXES["miikg"] + "onProperty")
     found: set[str] = set()
-    for quad in store.quads_for_pattern(None, concerns, ox.NamedNode(iri), ox.DefaultGraph()):
-        for prop in store.quads_for_pattern(quad.subject, on_property, None, ox.DefaultGraph()):
+    for quad in store.quads_for_pattern(  # type: ignore[union-attr]
+        None, concerns, ox.NamedNode(iri), ox.DefaultGraph()
+    ):
+        for prop in store.quads_for_pattern(  # type: ignore[union-attr]
+            quad.subject, on_property, None, ox.DefaultGraph()
+        ):
             if isinstance(prop.object, ox.NamedNode | ox.Literal):
                 found.add(prop.object.value)
     return found
 
 
-def describe_entity(store: ox.Store, iri: str, *, lang: str = "en", how: str = "") -> Description:
+def describe_entity(store: Engine, iri: str, *, lang: str = "en", how: str = "") -> Description:
     """Collect every fact about *iri* and the sources of each."""
     result = run_named(store, "entity-facts", {"entity": iri}, lang=lang)
-    disputed = _disputed(store, iri) if isinstance(store, ox.Store) else set()
+    disputed = _disputed(store, iri) if reads_quads(store) else set()
     grouped: dict[tuple[bool, str, str], dict[str, Any]] = {}
     label = ""
     for row in result:

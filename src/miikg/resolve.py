@@ -254,10 +254,13 @@ def resolve(
     ):
         return Resolution(query, by_id, "id", query)
     typed: dict[str, bool] = {}
+    members = _members(store, classes) if classes else None
 
     def keep(entity: str) -> bool:
         if within is not None and entity not in within:
             return False
+        if members is not None:
+            return entity in members
         if classes and entity not in typed:
             typed[entity] = _is_a(store, entity, classes)
         return not classes or typed[entity]
@@ -362,7 +365,7 @@ _ID_TEXT = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 def _by_id(store: object, text: str) -> str | None:
     """Return the one curated entity whose id is *text* (folded), without reading names."""
-    if not isinstance(store, ox.Store):
+    if not isinstance(store, ox.Store):  # elsewhere the names hold the ids too
         return None
     key = unicodedata.normalize("NFKC", text).strip().casefold()
     if not _ID_TEXT.match(key):
@@ -375,12 +378,28 @@ def _by_id(store: object, text: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _members(store: object, classes: Sequence[str]) -> set[str] | None:
+    """Return the instances of *classes* at a remote endpoint, in one request (None for a
+    local store, which answers each entity's type at once)."""
+    from miikg.queries.remote import RemoteStore
+
+    if not isinstance(store, RemoteStore):
+        return None
+    listed = " ".join(str(ox.NamedNode(c)) for c in classes)
+    rows = store.query(f"SELECT DISTINCT ?e WHERE {{ VALUES ?c {{ {listed} }} ?e a ?c }}")
+    return {row["e"].value for row in rows if isinstance(row["e"], ox.NamedNode)}
+
+
 def _is_a(store: object, entity: str, classes: Sequence[str]) -> bool:
-    if not isinstance(store, ox.Store):
+    from miikg.queries.run import reads_quads
+
+    if not reads_quads(store):  # rdflib's engine, which cross-checks queries only
         return True
     subject = ox.NamedNode(entity)
     for cls in classes:
-        pattern = store.quads_for_pattern(subject, _RDF_TYPE, ox.NamedNode(cls), ox.DefaultGraph())
+        pattern = store.quads_for_pattern(  # type: ignore[attr-defined]
+            subject, _RDF_TYPE, ox.NamedNode(cls), ox.DefaultGraph()
+        )
         if next(iter(pattern), None) is not None:
             return True
     return False

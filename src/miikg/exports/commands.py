@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from miikg.engine import add_endpoint_options, endpoint_from_args
+
 __all__ = ["add_commands"]
 
 VIEW_CHOICES = ("governance", "agreements", "chain", "membership", "all")
@@ -27,7 +29,13 @@ def _lang(args: argparse.Namespace) -> str:
 def _cmd_stats(args: argparse.Namespace) -> int:
     from miikg.exports.network_api import network_stats
 
-    result = network_stats(args.view, store=args.store, top=args.top, sample=args.sample)
+    result = network_stats(
+        args.view,
+        store=args.store,
+        endpoint=endpoint_from_args(args),
+        top=args.top,
+        sample=args.sample,
+    )
     print(result.text(_lang(args)))
     return 0
 
@@ -36,7 +44,12 @@ def _cmd_path(args: argparse.Namespace) -> int:
     from miikg.exports.network_api import network_path
 
     result = network_path(
-        args.start, args.end, view=args.view, store=args.store, directed=args.directed
+        args.start,
+        args.end,
+        view=args.view,
+        store=args.store,
+        endpoint=endpoint_from_args(args),
+        directed=args.directed,
     )
     print(result.text(_lang(args)))
     return 0 if result.paths else 1
@@ -45,11 +58,14 @@ def _cmd_path(args: argparse.Namespace) -> int:
 def _cmd_ego(args: argparse.Namespace) -> int:
     from miikg.exports.network_api import network_ego
 
-    print(
-        network_ego(args.center, depth=args.depth, view=args.view, store=args.store).text(
-            _lang(args)
-        )
+    result = network_ego(
+        args.center,
+        depth=args.depth,
+        view=args.view,
+        store=args.store,
+        endpoint=endpoint_from_args(args),
     )
+    print(result.text(_lang(args)))
     return 0
 
 
@@ -57,7 +73,9 @@ def _cmd_explore(args: argparse.Namespace) -> int:
     from miikg.exports.network_api import explore
 
     lang = _lang(args)
-    path = explore(args.view, out=args.output, store=args.store, lang=lang)
+    path = explore(
+        args.view, out=args.output, store=args.store, endpoint=endpoint_from_args(args), lang=lang
+    )
     print(_WROTE[lang].format(path=path))
     return 0
 
@@ -76,7 +94,14 @@ def _cmd_figure(args: argparse.Namespace) -> int:
     logger = logging.getLogger("miikg.exports.figures")
     logger.addFilter(quiet)
     try:
-        result = figure(args.kind, out=args.output, store=args.store, lang=lang, fmt=args.format)
+        result = figure(
+            args.kind,
+            out=args.output,
+            store=args.store,
+            endpoint=endpoint_from_args(args),
+            lang=lang,
+            fmt=args.format,
+        )
     finally:
         logger.removeFilter(quiet)
     if result.lang != lang:
@@ -119,6 +144,7 @@ def add_commands(sub: Any) -> None:
         "--sample", type=int, default=None,
         help="pivots for sampled betweenness (default: exact up to 500 nodes, else 32)",
     )  # fmt: skip
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_stats)
 
     p = net_sub.add_parser(
@@ -134,6 +160,7 @@ def add_commands(sub: Any) -> None:
         action="store_true",
         help="follow relations in their direction (按关系方向查找)",
     )
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_path)
 
     p = net_sub.add_parser(
@@ -143,6 +170,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--depth", type=int, default=1, help="how many hops (default: 1) (步数)")
     _view(p, "all")
     _sub_lang(p)
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_ego)
 
     p = sub.add_parser(
@@ -154,6 +182,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument(
         "-o", "--output", type=Path, default=None, help="HTML file to write (要写入的 HTML 文件)"
     )
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_explore)
 
     p = sub.add_parser(
@@ -167,4 +196,5 @@ def add_commands(sub: Any) -> None:
                    help="file format (default: from -o, else svg) "
         "(文件格式)")  # fmt: skip
     p.add_argument("-o", "--output", type=Path, default=None, help="file to write (要写入的文件)")
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_figure)

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from miikg.engine import add_endpoint_options, endpoint_from_args
 from miikg.exports.registry import EXPORTERS, NETWORK_FORMATS
 
 __all__ = ["add_commands"]
@@ -43,7 +44,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.all and (args.view is not None or args.sub_lang is not None):
         raise ExportError(words["network"])
     if args.all:
-        release = export_all(args.output, store=args.store, previous=args.previous)
+        release = export_all(
+            args.output, store=args.store, endpoint=endpoint_from_args(args), previous=args.previous
+        )
         print(words["release"].format(n=len(release.files), path=release.folder,
                                       sums=release.checksums))  # fmt: skip
         if release.diff is not None:
@@ -55,7 +58,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if (args.view, args.sub_lang) != (None, None) and args.format not in NETWORK_FORMATS:
         formats = ", ".join(NETWORK_FORMATS)
         raise ExportError(words["not_network"].format(formats=formats, name=args.format))
-    path = export(args.format, args.output, store=args.store, view=args.view or "all", lang=lang)
+    path = export(
+        args.format,
+        args.output,
+        store=args.store,
+        endpoint=endpoint_from_args(args),
+        view=args.view or "all",
+        lang=lang,
+    )
     print(words["wrote"].format(path=path))
     return 0
 
@@ -96,4 +106,5 @@ def add_commands(sub: Any) -> None:
         "--previous", type=Path, default=None,
         help="with --all: a previous release folder to diff against (上一版发布目录)",
     )  # fmt: skip
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_export)

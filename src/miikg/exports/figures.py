@@ -25,9 +25,10 @@ from miikg.exports.network import Catalog, label
 from miikg.ontology.namespaces import ID, MIIKG, PREFIXES
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from miikg.queries.run import Engine
 
 __all__ = ["FIGURES", "FORMATS", "FigureError", "FigureResult", "cjk_font", "write_figure"]
 
@@ -169,7 +170,7 @@ def _rename_label(ax: Axes, texts: Sequence[str], x: float, y: float) -> None:
         label.remove()
 
 
-def _diagram(catalog: Catalog, store: ox.Store | None, kind: str, lang: str) -> Diagram:
+def _diagram(catalog: Catalog, store: Engine | None, kind: str, lang: str) -> Diagram:
     from miikg.exports import paper_figures, view_figures
 
     if kind == "governance":
@@ -205,7 +206,7 @@ def write_figure(
     *,
     lang: str = "en",
     fmt: str | None = None,
-    store: ox.Store | None = None,
+    store: Engine | None = None,
 ) -> FigureResult:
     """Draw figure *kind* (see :data:`FIGURES`) in *lang* and write it to *path*.
 

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from miikg.errors import MiikgError
 from miikg.ontology.namespaces import ID, MIIKG, PREFIXES
-from miikg.queries.run import run_named, term_text
+from miikg.queries.run import Engine, run_named, term_text
 from miikg.report import curie
 
 __all__ = [
@@ -99,7 +99,7 @@ def _source_id(iri: str) -> str:
     return iri.removeprefix(SOURCE_PREFIX)
 
 
-def read_catalog(store: ox.Store) -> Catalog:
+def read_catalog(store: Engine) -> Catalog:
     """Read nodes, labels, sources, facts and view edges with the ``network-*`` queries."""
     catalog = Catalog()
     for row in run_named(store, "network-labels"):
@@ -122,7 +122,8 @@ def read_catalog(store: ox.Store) -> Catalog:
             zh=names.get("zh") or f"导入的文件 {locator}",
             locator=row.text("locator"),
             url=row.text("url"),
-            is_paper=row.text("paper") == "true",
+            # Virtuoso answers a boolean as 1 or 0
+            is_paper=row.text("paper") in {"true", "1"},
         )
     for row in run_named(store, "network-edges"):
         key = (row.text("view"), row.text("subject"), row.text("predicate"), row.text("object"))
@@ -139,7 +140,9 @@ def read_catalog(store: ox.Store) -> Catalog:
             lang,
         )
         grouped[fact_key].add(_source_id(row.text("source")))
-    for (node, prop, text, is_iri, lang), sids in grouped.items():
+    # Sorted as the query's ORDER BY sorts them, ties too (same text, another language or
+    # kind of value), which the query leaves to the store.
+    for (node, prop, text, is_iri, lang), sids in sorted(grouped.items()):
         catalog.facts.setdefault(node, []).append(
             Fact(prop, text, is_iri, lang, tuple(sorted(sids)))
         )
@@ -275,7 +278,7 @@ def undirected_simple(graph: nx.MultiDiGraph[str]) -> nx.Graph[str]:
     return simple
 
 
-def find_node(store: ox.Store, graph: nx.MultiDiGraph[str], text: str) -> str:
+def find_node(store: Engine, graph: nx.MultiDiGraph[str], text: str) -> str:
     """Return the node of *graph* named by *text*, found by :func:`miikg.resolve.resolve`.
 
     Only the nodes of the view count: an id, IRI, name, short or former name, acronym or

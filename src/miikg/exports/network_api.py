@@ -1,7 +1,8 @@
 """The network verbs on the current build: projection, stats, path, ego, explorer, figure.
 
-Each opens the store read-only, reads what it needs with the ``network-*`` queries, and
-returns a small result object; the command line only formats it.
+Each opens the store read-only (or the endpoint a build was pushed to, ``endpoint=``),
+reads what it needs with the ``network-*`` queries, and returns a small result object;
+the command line only formats it.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from miikg.graph_builder.store import current_build, open_store
+from miikg.engine import open_engine
+from miikg.graph_builder.store import current_build
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from miikg.exports.analytics import EgoResult, NetworkStats, PathResult
     from miikg.exports.explorer import ExplorerFrame
     from miikg.exports.figures import FigureResult
+    from miikg.queries.remote import RemoteStore
 
 __all__ = [
     "explore",
@@ -30,21 +33,30 @@ __all__ = [
 
 
 def network_projection(
-    view: str = "governance", *, store: Path | None = None
+    view: str = "governance",
+    *,
+    store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
 ) -> nx.MultiDiGraph[str]:
     """Return the NetworkX multi-digraph of *view* of the current build."""
     from miikg.exports.network import project, read_catalog
 
-    return project(read_catalog(open_store(store)), view)
+    return project(read_catalog(open_engine(store, endpoint)), view)
 
 
 def network_stats(
-    view: str = "governance", *, store: Path | None = None, top: int = 10, sample: int | None = None
+    view: str = "governance",
+    *,
+    store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
+    top: int = 10,
+    sample: int | None = None,
 ) -> NetworkStats:
     """Return centrality, communities and the most central bodies of *view*."""
     from miikg.exports.analytics import centrality_stats
 
-    return centrality_stats(network_projection(view, store=store), top=top, sample=sample)
+    graph = network_projection(view, store=store, endpoint=endpoint)
+    return centrality_stats(graph, top=top, sample=sample)
 
 
 def network_path(
@@ -53,31 +65,45 @@ def network_path(
     *,
     view: str = "all",
     store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
     directed: bool = False,
 ) -> PathResult:
     """Return every shortest path between two entities (by id, name or IRI) in *view*."""
     from miikg.exports.analytics import shortest_paths
     from miikg.exports.network import find_node, project, read_catalog
 
-    handle = open_store(store)
+    handle = open_engine(store, endpoint)
     graph = project(read_catalog(handle), view)
     a, b = find_node(handle, graph, start), find_node(handle, graph, end)
     return shortest_paths(graph, a, b, directed=directed)
 
 
 def network_ego(
-    center: str, *, depth: int = 1, view: str = "all", store: Path | None = None
+    center: str,
+    *,
+    depth: int = 1,
+    view: str = "all",
+    store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
 ) -> EgoResult:
     """Return the entities within *depth* hops of *center* in *view*."""
     from miikg.exports.analytics import ego
     from miikg.exports.network import find_node, project, read_catalog
 
-    handle = open_store(store)
+    handle = open_engine(store, endpoint)
     graph = project(read_catalog(handle), view)
     return ego(graph, find_node(handle, graph, center), depth=depth)
 
 
-def _default_out(store: Path | None, name: str) -> Path:
+def _default_out(store: Path | None, name: str, endpoint: object = None) -> Path:
+    if endpoint is not None:
+        from miikg.errors import MiikgError
+
+        raise MiikgError(
+            "give the file to write (-o FILE): reading an endpoint, there is no local build "
+            "folder to write into",
+            zh="请用 -o 文件 指定输出文件：从端点读取时没有本地构建目录可写入",
+        )
     folder = current_build(store).root / "exports"
     folder.mkdir(exist_ok=True)
     return folder / name
@@ -88,27 +114,34 @@ def explore(
     *,
     out: Path | None = None,
     store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
     lang: str = "en",
 ) -> Path:
     """Write the offline explorer page of *view*; return its path.
 
     :param out: the HTML file (default: ``exports/explorer-<view>-<lang>.html`` in the
-        current build's folder).
+        current build's folder; required with *endpoint*).
     """
     from miikg.exports.explorer import write_explorer
 
-    graph = network_projection(view, store=store)
-    path = out or _default_out(store, f"explorer-{view}-{lang}.html")
+    path = out or _default_out(store, f"explorer-{view}-{lang}.html", endpoint)
+    graph = network_projection(view, store=store, endpoint=endpoint)
     return write_explorer(graph, path, lang=lang)
 
 
 def explorer(
-    view: str = "governance", *, store: Path | None = None, lang: str = "en", height: int = 700
+    view: str = "governance",
+    *,
+    store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
+    lang: str = "en",
+    height: int = 700,
 ) -> ExplorerFrame:
     """Return the explorer of *view* for a notebook cell (an iframe with ``srcdoc``)."""
     from miikg.exports.explorer import explorer_frame
 
-    return explorer_frame(network_projection(view, store=store), lang=lang, height=height)
+    graph = network_projection(view, store=store, endpoint=endpoint)
+    return explorer_frame(graph, lang=lang, height=height)
 
 
 def figure(
@@ -116,6 +149,7 @@ def figure(
     *,
     out: Path | None = None,
     store: Path | None = None,
+    endpoint: str | RemoteStore | None = None,
     lang: str = "en",
     fmt: str | None = None,
 ) -> FigureResult:
@@ -127,6 +161,6 @@ def figure(
     from miikg.exports.network import read_catalog
 
     fmt = fmt or (out.suffix.lstrip(".") if out and out.suffix else "svg")
-    path = out or _default_out(store, f"figure-{kind}-{lang}.{fmt}")
-    handle = open_store(store)
-    return write_figure(read_catalog(handle), kind, path, lang=lang, fmt=fmt, store=handle)
+    path = out or _default_out(store, f"figure-{kind}-{lang}.{fmt}", endpoint)
+    engine = open_engine(store, endpoint)
+    return write_figure(read_catalog(engine), kind, path, lang=lang, fmt=fmt, store=engine)

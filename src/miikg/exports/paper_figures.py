@@ -18,9 +18,7 @@ from miikg.exports.view_figures import LONG
 from miikg.queries.run import run_named
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
-
-    from miikg.queries.run import QueryResult, Row
+    from miikg.queries.run import Engine, QueryResult, Row
 
 __all__ = ["PAPER_FIGURES", "paper_diagram"]
 
@@ -69,7 +67,7 @@ _WORDS = {
 }
 
 
-def _notes(store: ox.Store, drawn: set[str], lang: str) -> list[str]:
+def _notes(store: Engine, drawn: set[str], lang: str) -> list[str]:
     concerns: dict[str, set[str]] = defaultdict(set)
     text: dict[str, tuple[str, str]] = {}
     for row in run_named(store, "disagreement-notes", lang=lang):
@@ -233,7 +231,7 @@ class _Institute:
 _DRAW = {"1": _figure_1, "2": _figure_2, "3": _figure_3}
 
 
-def paper_diagram(store: ox.Store, kind: str, lang: str) -> Diagram:
+def paper_diagram(store: Engine, kind: str, lang: str) -> Diagram:
     """Return the paper's figure *kind* (``paper-2``, ``paper-3``) from its named query."""
     number = kind.removeprefix("paper-")
     rows = run_named(store, f"paper-figure-{number}", lang=lang)

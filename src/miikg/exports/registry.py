@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
     from miikg.graph_builder.store import BuildPaths
+    from miikg.queries.remote import RemoteStore
+    from miikg.queries.run import Engine
 
 __all__ = [
     "EXPORTERS",
@@ -42,14 +44,25 @@ class ExportError(MiikgError):
 
 @dataclass
 class ExportSource:
-    """One build as the exporters read it; the sorted quads and projection are read once."""
+    """One build as the exporters read it; the sorted quads and projection are read once.
+
+    Read from an endpoint, *store* is a copy in memory of every graph the push wrote
+    (:meth:`~miikg.queries.remote.RemoteStore.snapshot`), and *engine* the endpoint, where
+    the named queries run.
+    """
 
     store: ox.Store
     #: The network view the GraphML, GEXF, Neo4j and Cytoscape exports project.
     view: str = "all"
     #: The language of the ``label`` those exports give each node and edge.
     lang: str = "en"
+    engine: Engine | None = None
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def queries(self) -> Engine:
+        """Where the named queries run: the endpoint read, or the store."""
+        return self.store if self.engine is None else self.engine
 
     def quads(self) -> list[ox.Quad]:
         """Return every quad, ordered by graph then triple (the order of the build's TriG)."""
@@ -72,13 +85,14 @@ class ExportSource:
         if "projection" not in self._cache:
             from miikg.exports.network import project, read_catalog
 
-            self._cache["projection"] = project(read_catalog(self.store), self.view)
+            self._cache["projection"] = project(read_catalog(self.queries), self.view)
         return self._cache["projection"]  # type: ignore[return-value]
 
 
 # Importing the registry (the CLI does, for its choices) stays free of pyoxigraph.
-#: What an exporter accepts: a store, a build, a home or build folder, or an ExportSource.
-Source: TypeAlias = "ExportSource | ox.Store | BuildPaths | Path"
+#: What an exporter accepts: a store, a build, a home or build folder, an endpoint a build
+#: was pushed to, or an ExportSource.
+Source: TypeAlias = "ExportSource | ox.Store | BuildPaths | Path | RemoteStore"
 
 
 def as_source(source: Source) -> ExportSource:
@@ -86,11 +100,14 @@ def as_source(source: Source) -> ExportSource:
     import pyoxigraph as ox
 
     from miikg.graph_builder.store import BuildPaths, current_build
+    from miikg.queries.remote import RemoteStore
 
     if isinstance(source, ExportSource):
         return source
     if isinstance(source, ox.Store):
         return ExportSource(source)
+    if isinstance(source, RemoteStore):
+        return ExportSource(source.snapshot(), engine=source)
     build = source if isinstance(source, BuildPaths) else current_build(source)
     return ExportSource(ox.Store.read_only(str(build.store)))
 
@@ -164,5 +181,6 @@ def export(name: str, source: Source, path: Path, *, view: str = "all", lang: st
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if name in NETWORK_FORMATS:
-        source = ExportSource(as_source(source).store, view=view, lang=lang)
+        base = as_source(source)
+        source = ExportSource(base.store, view=view, lang=lang, engine=base.engine)
     return EXPORTERS[name](source, path)

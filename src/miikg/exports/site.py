@@ -187,7 +187,8 @@ def _cell(term: object, labels: dict[str, str]) -> dict[str, str]:
     return {"iri": "", "text": "" if term is None else str(term), "lang": ""}
 
 
-def _write_queries(store: ox.Store, out: _Writer) -> None:
+def _write_queries(data: ExportSource, out: _Writer) -> None:
+    store = data.store
     queries = list(catalogue().values())
     for lang in LANGUAGES:
         index = render_template(
@@ -202,7 +203,7 @@ def _write_queries(store: ox.Store, out: _Writer) -> None:
         for lang in LANGUAGES:
             name = f"queries/{query.name}{'' if lang == 'en' else '.' + lang}"
             params = {p.name: example[p.name] for p in query.params if p.name in example}
-            result = run_named(store, query.name, params, lang=lang)
+            result = run_named(data.queries, query.name, params, lang=lang)
             out.text(f"{name}.csv", _rows_csv(result))
             shown = result.rows[:ROWS_SHOWN]
             iris = {
@@ -337,7 +338,7 @@ def write_site(source: Source, out: Path, *, url: str = BASE) -> Site:
                     members=[(iri, labels[lang][iri]) for iri in rows],
                 )
                 writer.text(path, page, kind="browse")
-        _write_queries(store, writer)
+        _write_queries(data, writer)
         _write_explorer(data, writer)
         downloads = _write_downloads(data, writer)
         index = script_json([_search_entry(store, iri, labels) for iri in iris])

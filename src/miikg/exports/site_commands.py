@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from miikg.engine import add_endpoint_options, endpoint_from_args
+
 __all__ = ["add_commands"]
 
 _WORDS = {
@@ -26,8 +28,9 @@ def _cmd_site(args: argparse.Namespace) -> int:
     from miikg.exports.site import write_site
     from miikg.graph_builder.store import pin_build
 
-    build = pin_build(args.store)
-    site = write_site(build, args.output, url=args.url)
+    remote = endpoint_from_args(args)
+    source = remote if remote is not None else pin_build(args.store)
+    site = write_site(source, args.output, url=args.url)
     words = _WORDS[args.lang]
     print(
         words["wrote"].format(
@@ -59,4 +62,5 @@ def add_commands(sub: Any) -> None:
         help=f"where the site will be published, for sitemap.xml (default: {BASE}) "
         "(网站发布地址，用于 sitemap.xml)",
     )
+    add_endpoint_options(p)
     p.set_defaults(func=_cmd_site)

@@ -14,13 +14,17 @@ from miikg.queries import NamedQuery, Param, catalogue
 if TYPE_CHECKING:
     from rdflib import Dataset
 
+    from miikg.queries.remote import RemoteStore
+
 __all__ = [
     "Engine",
     "GraphResult",
     "QueryResult",
     "Row",
     "SparqlResult",
+    "joined_in_order",
     "named_query",
+    "reads_quads",
     "resolve_entity",
     "run_named",
     "run_query",
@@ -31,8 +35,9 @@ __all__ = [
 
 LANGUAGES = ("en", "zh")
 Term: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"
-#: Where a query runs: the build's Oxigraph store, or rdflib's Dataset of its N-Quads.
-Engine: TypeAlias = "ox.Store | Dataset"
+#: Where a query runs: the build's Oxigraph store, rdflib's Dataset of its N-Quads, or a
+#: remote SPARQL endpoint holding a push of the build.
+Engine: TypeAlias = "ox.Store | Dataset | RemoteStore"
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,14 @@ def term_text(term: Term | None) -> str:
     return str(term)
 
 
+def reads_quads(store: object) -> bool:
+    """Tell whether *store* answers quad patterns as an Oxigraph store does (rdflib's
+    engine, used to cross-check queries, does not)."""
+    from miikg.queries.remote import RemoteStore
+
+    return isinstance(store, ox.Store | RemoteStore)
+
+
 def run_query(
     store: Engine,
     text: str,
@@ -117,12 +130,13 @@ def run_query(
     The default graph of a built store is the merge of every source's graph. Oxigraph
     substitutes only variables of the SELECT projection, so a parameter is projected by
     its query; its column is left out of the result here. Given an rdflib Dataset
-    instead of a store, rdflib runs the query (see :mod:`miikg.queries.rdflib_engine`).
+    instead of a store, rdflib runs the query (see :mod:`miikg.queries.rdflib_engine`); a
+    :class:`~miikg.queries.remote.RemoteStore` binds the parameters in the query's text.
     """
-    if not isinstance(store, ox.Store):
+    if not reads_quads(store):
         from miikg.queries.rdflib_engine import select
 
-        return select(store, text, bindings)
+        return select(store, text, bindings)  # type: ignore[arg-type]
     substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
     try:
         solutions = store.query(text, substitutions=substitutions)
@@ -140,7 +154,7 @@ def run_query(
     return QueryResult(variables, rows)
 
 
-def run_sparql(store: ox.Store, text: str) -> SparqlResult:
+def run_sparql(store: ox.Store | RemoteStore, text: str) -> SparqlResult:
     """Run an ad-hoc query of any form: rows (SELECT), a boolean (ASK) or triples.
 
     The project's prefixes (``miikg prefixes``) are declared beforehand; the query may
@@ -161,7 +175,7 @@ def run_sparql(store: ox.Store, text: str) -> SparqlResult:
         raise QueryError(f"query failed: {exc}", zh=f"查询失败：{exc}") from None
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, ox.QueryTriples | list):  # a remote endpoint's triples: a list
         return GraphResult(tuple(result))
     variables = tuple(v.value for v in result.variables)
     return QueryResult(
@@ -174,21 +188,39 @@ _RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 def labels_of(store: Engine, iris: set[str], lang: str) -> dict[str, str]:
     """Return the label in *lang* (else in the other language) of each of *iris* that has one."""
-    if not isinstance(store, ox.Store):
+    if not reads_quads(store):
         return {}
+    labels: dict[str, dict[str, str]] = {}
+    if isinstance(store, ox.Store):
+        for iri in iris:
+            for quad in store.quads_for_pattern(
+                ox.NamedNode(iri), _RDFS_LABEL, None, ox.DefaultGraph()
+            ):
+                if isinstance(quad.object, ox.Literal):
+                    by_lang = labels.setdefault(iri, {})
+                    by_lang.setdefault(quad.object.language or "", quad.object.value)
+    else:
+        labels = _remote_labels(store, sorted(iris))  # type: ignore[arg-type]
     found: dict[str, str] = {}
-    for iri in iris:
-        by_lang: dict[str, str] = {}
-        for quad in store.quads_for_pattern(
-            ox.NamedNode(iri), _RDFS_LABEL, None, ox.DefaultGraph()
-        ):
-            literal = quad.object
-            if isinstance(literal, ox.Literal):
-                by_lang.setdefault(literal.language or "", literal.value)
-        other = "zh" if lang == "en" else "en"
+    other = "zh" if lang == "en" else "en"
+    for iri, by_lang in labels.items():
         if text := by_lang.get(lang) or by_lang.get(other) or by_lang.get(""):
             found[iri] = text
     return found
+
+
+def _remote_labels(store: RemoteStore, iris: list[str]) -> dict[str, dict[str, str]]:
+    """Read the labels of *iris* in one request per few hundred (not one per IRI)."""
+    labels: dict[str, dict[str, str]] = {}
+    for start in range(0, len(iris), 500):
+        listed = " ".join(str(ox.NamedNode(iri)) for iri in iris[start : start + 500])
+        rows = store.query(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {listed} }} ?s {_RDFS_LABEL} ?l }}")
+        for row in sorted(rows, key=lambda r: str(r["l"])):
+            subject, literal = row["s"], row["l"]
+            if isinstance(subject, ox.NamedNode) and isinstance(literal, ox.Literal):
+                by_lang = labels.setdefault(subject.value, {})
+                by_lang.setdefault(literal.language or "", literal.value)
+    return labels
 
 
 def with_labels(store: Engine, result: QueryResult, lang: str) -> QueryResult:
@@ -299,5 +331,29 @@ def run_named(
         )
     from miikg.queries.frames import list_columns
 
+    lists = list_columns(query.text)
     result = run_query(store, query.text, bindings)
-    return replace(result, lists=list_columns(query.text))
+    return replace(result, rows=joined_in_order(result.rows, lists), lists=lists)
+
+
+def joined_in_order(rows: tuple[Row, ...], lists: Mapping[str, str]) -> tuple[Row, ...]:
+    """Return *rows* with each joined value (``GROUP_CONCAT``) in one order on every store.
+
+    SPARQL 1.1 leaves three things about ``GROUP_CONCAT`` to the store: the order
+    of the parts (Oxigraph keeps the order it met them in, Virtuoso sorts them), the
+    language tag of parts that share one (Oxigraph keeps it), and the value over a group
+    with nothing to join (Oxigraph: unbound, Virtuoso and rdflib: ``""``). Here the parts
+    are sorted, the value is a plain string, and nothing to join is unbound.
+    """
+    if not lists:
+        return rows
+    out = []
+    for row in rows:
+        values = dict(row.values)
+        for name, separator in lists.items():
+            term = values.get(name)
+            text = term.value if isinstance(term, ox.Literal) else ""
+            parts = sorted(text.split(separator)) if text else []
+            values[name] = ox.Literal(separator.join(parts)) if parts else None
+        out.append(Row(values))
+    return tuple(out)

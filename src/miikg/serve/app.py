@@ -209,7 +209,12 @@ class Endpoint:
                 f"the query is over the limit of {config.max_query_bytes} bytes", status=413
             )
         graphs = self.description.graphs
-        plan = policy.inspect_query(text, graphs=graphs, allow_services=config.allow_services)
+        # Without BASE, relative IRIs in the query resolve against the endpoint's URL, the
+        # IRI the query was retrieved from (SPARQL 1.1 Query §4.1.1.1, RFC 3986 §5.1).
+        base = str(request.url.replace(query="", fragment="")).rstrip("?")
+        plan = policy.inspect_query(
+            text, graphs=graphs, allow_services=config.allow_services, base=base
+        )
         defaults = tuple(
             policy.check_graph_parameter(v, graphs, k) for k, v in pairs if k == "default-graph-uri"
         )
@@ -229,6 +234,7 @@ class Endpoint:
             named_graphs=named,
             substitutions=tuple((k[1:], v) for k, v in pairs if k.startswith("$")),
             prefixes=self.description.prefixes,
+            base_iri=base,
         )
         outcome = await self.pool.run(job, client=request.client.host if request.client else "")
         if outcome.body is None:

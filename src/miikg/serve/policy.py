@@ -19,46 +19,15 @@ from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 from miikg.errors import QueryRefusedError
+from miikg.queries.lexer import Token, tokenize
 
-__all__ = ["QueryForm", "QueryPlan", "inspect_query", "is_public_http_iri"]
+__all__ = ["QueryForm", "QueryPlan", "Token", "inspect_query", "is_public_http_iri", "tokenize"]
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 )
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
-
-# SPARQL 1.1 grammar terminals (§19.8), in the order that decides ambiguities.
-_WIDE = "\u00c0-\uffff\U00010000-\U000effff"
-_PN_CHARS = rf"[\w\-\u00B7{_WIDE}]"
-_PN_PREFIX = rf"[A-Za-z{_WIDE}](?:[\w\-.\u00B7{_WIDE}]*[\w\-\u00B7{_WIDE}])?"
-_PN_LOCAL = rf"(?:{_PN_CHARS}|[:.%]|\\[_~.\-!$&'()*+,;=/?#@%])*"
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<var>[?$]\w+)
-  | (?P<bnode>_:[\w\-.\u00B7\u00C0-\uFFFF]*)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<pname>(?:"""
-    + _PN_PREFIX
-    + ")?:"
-    + _PN_LOCAL
-    + r""")
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -69,16 +38,6 @@ class QueryPlan:
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split *text* into SPARQL tokens, whitespace and comments left out."""
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind not in {"ws", "comment"}:
-            tokens.append(Token(kind, match.group()))
-    return tokens
 
 
 def _iri_of(token: Token | None, prefixes: dict[str, str], base: str | None) -> str | None:
@@ -99,17 +58,18 @@ def inspect_query(
     *,
     graphs: Collection[str],
     allow_services: Collection[str] = (),
+    base: str | None = None,
 ) -> QueryPlan:
     """Return the plan of a read-only *text*, or refuse it.
 
     :param graphs: IRIs of the store's named graphs, the only ones FROM may name.
     :param allow_services: SERVICE endpoints that may be called (exact IRIs).
+    :param base: the base IRI of the query until a BASE declaration (the endpoint's URL).
     :raises QueryRefusedError: an update (403), a SERVICE not allowed (403), a FROM or
         FROM NAMED that is not a graph of this store (403).
     """
     tokens = tokenize(text)
     prefixes: dict[str, str] = {}
-    base: str | None = None
     form: QueryForm | None = None
     from_graphs: list[str] = []
     from_named: list[str] = []

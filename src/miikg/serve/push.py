@@ -4,8 +4,10 @@ Each named graph (and the default graph, the merge) goes to its own graph URL,
 ``<endpoint>?graph=<iri>`` or ``<endpoint>?default``, in batches of triples: the first
 batch is a PUT when the remote graph is to be replaced, every other batch a POST (which
 adds). Batches are N-Triples sent as ``text/turtle`` (N-Triples is a subset of Turtle,
-and every Graph Store reads Turtle). A state file records the batches done, so a push
-that broke off resumes where it stopped; it is removed once the push is complete.
+and every Graph Store reads Turtle). A push of every graph ends with one more PUT: the
+description of what it wrote (:mod:`miikg.queries.pushed`), which ``--endpoint`` reads.
+A state file records the batches done, so a push that broke off resumes where it
+stopped; it is removed once the push is complete.
 """
 
 from __future__ import annotations
@@ -243,6 +245,32 @@ def plan_batches(
     return batches
 
 
+def description_batch(
+    batches: Sequence[Batch],
+    *,
+    build_id: str,
+    default_as: str | None,
+) -> Batch:
+    """Return the PUT of the description of a push of *batches* (sent after them)."""
+    import miikg
+    from miikg.queries.pushed import DESCRIPTION_GRAPH, description_triples
+
+    sizes: dict[str, int] = {}
+    for batch in batches:
+        sizes[batch.target] = sizes.get(batch.target, 0) + batch.count
+    merge = None if default_as in (None, DEFAULT) else default_as
+    described = description_triples(
+        build=build_id,
+        version=miikg.__version__,
+        # A graph with no triples does not exist in a quad store: it is not listed.
+        graphs={g: n for g, n in sorted(sizes.items()) if n and g not in (DEFAULT, merge)},
+        merge=merge,
+        merge_triples=None if default_as is None else sizes.get(merge or DEFAULT, 0),
+    )
+    body = "".join(f"{t} .\n" for t in described).encode("utf-8")
+    return Batch(DESCRIPTION_GRAPH, 0, 0, "PUT", body, DESCRIPTION_GRAPH)
+
+
 def _load_state(path: Path, identity: dict[str, str]) -> set[str]:
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
@@ -357,6 +385,8 @@ def push(
     if DEFAULT in chosen and default_as is not None:
         graphs.append((DEFAULT, default_as))
     batches = plan_batches(store, graphs, batch_size=batch_size, replace=replace)
+    if graph is None:
+        batches.append(description_batch(batches, build_id=build_id, default_as=default_as))
     identity = {
         "endpoint": endpoint,
         "default_as": str(default_as),

@@ -58,6 +58,8 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     substitutions: tuple[tuple[str, str], ...] = ()
     prefixes: dict[str, str] = field(default_factory=dict)
+    #: the IRI relative IRIs in the query resolve against (the endpoint's URL)
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,11 @@ def _run(store: object, job: Job) -> Outcome:
     from miikg.serve import results
 
     options: dict[str, object] = {}
-    if job.default_graphs:
+    if job.base_iri:
+        options["base_iri"] = job.base_iri
+    if job.default_graphs or job.named_graphs:
+        # A dataset the request gives is the whole dataset (SPARQL 1.1 Protocol, "Specifying
+        # an RDF Dataset"): named-graph-uri alone leaves the default graph empty.
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
