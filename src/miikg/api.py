@@ -18,13 +18,14 @@ from miikg.exports.network_api import (
     network_projection,
     network_stats,
 )
-from miikg.graph_builder.store import BuildPaths, default_home, open_store
+from miikg.graph_builder.store import BuildPaths, OpenBuild, default_home, open_build, open_store
 from miikg.graph_builder.validate import ValidationReport
 from miikg.queries.run import QueryResult, run_named, with_labels
 from miikg.report import Description, Summary, describe_entity, summarize
 
 if TYPE_CHECKING:
     from miikg.queries.run import SparqlResult
+    from miikg.resolve import NameLookup
     from miikg.tables import Table
 
 __all__ = [
@@ -91,7 +92,10 @@ def build(data_dir: Path | None = None, *, out: Path | None = None) -> BuildResu
         raise ValidationFailedError(report, report.text("en"))
     result: dict[str, Summary] = {}
 
-    def summary_of(_: BuildPaths, store: Any) -> dict[str, object]:
+    def summary_of(paths: BuildPaths, store: Any) -> dict[str, object]:
+        from miikg.name_index import write_names
+
+        write_names(paths.names, store)
         result["summary"] = summarize(store)
         return result["summary"].to_dict()
 
@@ -101,8 +105,30 @@ def build(data_dir: Path | None = None, *, out: Path | None = None) -> BuildResu
 
 
 def stats(*, store: Path | None = None) -> Summary:
-    """Count what the current build holds."""
-    return summarize(open_store(store))
+    """Count what the current build holds: the build's counts and those of each import,
+    kept beside the store when they were written (nothing is counted again)."""
+    import json
+    from dataclasses import replace
+
+    from miikg.graph_builder.iris import expand
+    from miikg.name_index import import_counts
+    from miikg.queries.run import labels_of
+
+    build = open_build(store)
+    try:
+        text = build.paths.summary.read_text(encoding="utf-8")
+        summary = Summary.from_dict(json.loads(text))
+    except (OSError, ValueError, TypeError):  # a build without one: count it now
+        summary = summarize(build.store)
+    imports = tuple(import_counts(build.paths.root, build.store))
+    labels = dict(summary.class_labels)
+    missing = {c for i in imports for c in i.per_class if c not in labels}
+    if missing:
+        iris = {c: expand(c) for c in missing}
+        by_lang = {lang: labels_of(build.store, set(iris.values()), lang) for lang in ("en", "zh")}
+        for cls, iri in iris.items():
+            labels[cls] = {lang: by_lang[lang].get(iri, cls) for lang in by_lang}
+    return replace(summary, imports=imports, class_labels=labels)
 
 
 def query(
@@ -121,9 +147,9 @@ def query(
     :param labels: also look up the labels (in *lang*) of the IRIs among the values,
         as :attr:`QueryResult.labels`.
     """
-    handle = open_store(store)
-    result = run_named(handle, name, params, lang=lang)
-    return with_labels(handle, result, lang) if labels else result
+    build = open_build(store)
+    result = run_named(build.store, name, params, lang=lang, index=_name_index(build))
+    return with_labels(build.store, result, lang) if labels else result
 
 
 def sparql(text: str, *, store: Path | None = None) -> SparqlResult:
@@ -152,6 +178,13 @@ def describe(term: str, *, store: Path | None = None, lang: str = "en") -> list[
     """
     from miikg.resolve import resolve
 
-    handle = open_store(store)
-    found = resolve(handle, term, lang=lang)
-    return [describe_entity(handle, found.entity, lang=lang, how=found.how)]
+    build = open_build(store)
+    found = resolve(build.store, term, lang=lang, index=_name_index(build))
+    return [describe_entity(build.store, found.entity, lang=lang, how=found.how)]
+
+
+def _name_index(build: OpenBuild) -> NameLookup:
+    """Return the build's name index, opened when a name is first looked up."""
+    from miikg.name_index import LazyNameIndex
+
+    return LazyNameIndex(build.paths.root, build.store)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -22,6 +22,9 @@ from miikg.errors import MiikgError
 from miikg.ontology.namespaces import ID, MIIKG, PREFIXES
 from miikg.queries.run import run_named, term_text
 from miikg.report import curie
+
+if TYPE_CHECKING:
+    from miikg.resolve import NameLookup
 
 __all__ = [
     "FACETS",
@@ -275,7 +278,9 @@ def undirected_simple(graph: nx.MultiDiGraph[str]) -> nx.Graph[str]:
     return simple
 
 
-def find_node(store: ox.Store, graph: nx.MultiDiGraph[str], text: str) -> str:
+def find_node(
+    store: ox.Store, graph: nx.MultiDiGraph[str], text: str, *, index: NameLookup | None = None
+) -> str:
     """Return the node of *graph* named by *text*, found by :func:`miikg.resolve.resolve`.
 
     Only the nodes of the view count: an id, IRI, name, short or former name, acronym or
@@ -289,7 +294,7 @@ def find_node(store: ox.Store, graph: nx.MultiDiGraph[str], text: str) -> str:
     view = graph.graph["view"]
     view_zh = VIEWS.get(view, {}).get("zh", view)
     try:
-        return resolve(store, text, within=set(graph.nodes)).entity
+        return resolve(store, text, within=set(graph.nodes), index=index).entity
     except NotFoundError as exc:
         listed = [curie(c) for c in exc.candidates]
         if exc.ambiguous:

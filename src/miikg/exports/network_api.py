@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from miikg.graph_builder.store import current_build, open_store
+from miikg.graph_builder.store import current_build, open_build, open_store
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -58,10 +58,13 @@ def network_path(
     """Return every shortest path between two entities (by id, name or IRI) in *view*."""
     from miikg.exports.analytics import shortest_paths
     from miikg.exports.network import find_node, project, read_catalog
+    from miikg.name_index import LazyNameIndex
 
-    handle = open_store(store)
-    graph = project(read_catalog(handle), view)
-    a, b = find_node(handle, graph, start), find_node(handle, graph, end)
+    build = open_build(store)
+    graph = project(read_catalog(build.store), view)
+    index = LazyNameIndex(build.paths.root, build.store)
+    a = find_node(build.store, graph, start, index=index)
+    b = find_node(build.store, graph, end, index=index)
     return shortest_paths(graph, a, b, directed=directed)
 
 
@@ -71,10 +74,12 @@ def network_ego(
     """Return the entities within *depth* hops of *center* in *view*."""
     from miikg.exports.analytics import ego
     from miikg.exports.network import find_node, project, read_catalog
+    from miikg.name_index import LazyNameIndex
 
-    handle = open_store(store)
-    graph = project(read_catalog(handle), view)
-    return ego(graph, find_node(handle, graph, center), depth=depth)
+    build = open_build(store)
+    graph = project(read_catalog(build.store), view)
+    index = LazyNameIndex(build.paths.root, build.store)
+    return ego(graph, find_node(build.store, graph, center, index=index), depth=depth)
 
 
 def _default_out(store: Path | None, name: str) -> Path:
