@@ -43,8 +43,12 @@ def network_stats(
 ) -> NetworkStats:
     """Return centrality, communities and the most central bodies of *view*."""
     from miikg.exports.analytics import centrality_stats
+    from miikg.exports.network import describe_nodes, project, read_catalog
 
-    return centrality_stats(network_projection(view, store=store), top=top, sample=sample)
+    catalog = read_catalog(open_store(store))
+    graph = project(catalog, view, details=False)
+    describe_nodes(catalog, graph, list(graph.nodes))  # kinds rank the bodies
+    return centrality_stats(graph, top=top, sample=sample)
 
 
 def network_path(
@@ -57,15 +61,19 @@ def network_path(
 ) -> PathResult:
     """Return every shortest path between two entities (by id, name or IRI) in *view*."""
     from miikg.exports.analytics import shortest_paths
-    from miikg.exports.network import find_node, project, read_catalog
+    from miikg.exports.network import describe_nodes, find_node, project, read_catalog
     from miikg.name_index import LazyNameIndex
 
     build = open_build(store)
-    graph = project(read_catalog(build.store), view)
+    catalog = read_catalog(build.store)
+    graph = project(catalog, view, details=False)
     index = LazyNameIndex(build.paths.root, build.store)
     a = find_node(build.store, graph, start, index=index)
     b = find_node(build.store, graph, end, index=index)
-    return shortest_paths(graph, a, b, directed=directed)
+    result = shortest_paths(graph, a, b, directed=directed)
+    shown = {a, b} | {n for path in result.paths for hop in path for n in (hop.start, hop.end)}
+    describe_nodes(catalog, graph, shown)
+    return result
 
 
 def network_ego(
@@ -73,13 +81,16 @@ def network_ego(
 ) -> EgoResult:
     """Return the entities within *depth* hops of *center* in *view*."""
     from miikg.exports.analytics import ego
-    from miikg.exports.network import find_node, project, read_catalog
+    from miikg.exports.network import describe_nodes, find_node, project, read_catalog
     from miikg.name_index import LazyNameIndex
 
     build = open_build(store)
-    graph = project(read_catalog(build.store), view)
+    catalog = read_catalog(build.store)
+    graph = project(catalog, view, details=False)
     index = LazyNameIndex(build.paths.root, build.store)
-    return ego(graph, find_node(build.store, graph, center, index=index), depth=depth)
+    result = ego(graph, find_node(build.store, graph, center, index=index), depth=depth)
+    describe_nodes(catalog, result.graph, list(result.graph.nodes))
+    return result
 
 
 def _default_out(store: Path | None, name: str) -> Path:
