@@ -17,7 +17,9 @@ measurement runs in a fresh process (``bench/tasks.py``), one at a time:
   data (what validating everything on every import would cost: ``miikg validate``
   checks the curated data only);
 - on the curated build: ``miikg --help`` and ``miikg query institutes`` cold, ``miikg
-  build`` (which validates) and ``miikg validate``.
+  build`` (which validates) and ``miikg validate``;
+- the interactive commands (``bench/interactive.py``): each command a person waits for,
+  on the curated build and with the generated data imported, as a ratio.
 
 Times are medians with min–max; a query that passes the rdflib time limit shows as
 "> limit" and is not run at larger sizes. Peak memory is each process's maximum
@@ -45,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from interactive import measure, raw_times  # noqa: E402
 from report import markdown  # noqa: E402
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -60,10 +63,11 @@ class Settings:
     cli_reps: int
     shacl_limit: int
     task_timeout: float
+    interactive_reps: int
 
 
-QUICK = Settings(["10k"], 3, 3, 0.5, 0.4, 5, 10_000, 120)
-FULL = Settings(["10k", "100k", "1m"], 3, 5, 3.0, 20.0, 7, 1_000_000, 3600)
+QUICK = Settings(["10k"], 3, 3, 0.5, 0.4, 5, 10_000, 120, 2)
+FULL = Settings(["10k", "100k", "1m"], 3, 5, 3.0, 20.0, 7, 1_000_000, 3600, 5)
 
 
 def run(command: list[str], *, timeout: float, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -239,6 +243,9 @@ def main() -> int:
             print("  exports: done", flush=True)
             entry["network"] = task("network", s.task_timeout, home=str(imported))
             print("  network: done", flush=True)
+            print("  interactive (ratio to the curated build):", flush=True)
+            entry["interactive"] = measure(home, imported, reps=s.interactive_reps)
+            entry["interactive"]["raw_queries"] = raw_times(imported, s.query_reps)
             if triples <= s.shacl_limit * 1.05:
                 entry["shacl"] = task("shacl", s.task_timeout, data=str(data))
                 print("  shacl: done", flush=True)
