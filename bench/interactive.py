@@ -2,7 +2,8 @@
 
 Each command a person runs at a prompt (``describe``, ``query entity-facts``, ``table``,
 ``network path|ego|stats``, ``explore`` of each view, ``stats``) runs in a fresh process
-(process start included) on the curated build alone and on the same build after ``miikg
+(process start included; started by ``bench/spawn.py``, so each peak memory is the
+command's own) on the curated build alone and on the same build after ``miikg
 import rdf`` of generated data, the two interleaved run by run, so both see the same load
 on a shared machine; the ratio of their medians is the figure. The endpoint's entity
 page is timed as a request to a running ``miikg serve`` (start-up excluded). Beside each,
@@ -53,25 +54,59 @@ COMMANDS: list[tuple[str, list[str], str]] = [
 PAGE = "/id/institute/mxd"
 
 
-def _run(command: list[str], env: dict[str, str], timeout: float) -> dict[str, float]:
-    """Run *command*; return its wall seconds and peak resident memory (MiB)."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - start > timeout:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                return {"seconds": timeout, "timeout": timeout, "rss_mib": 0.0}
-            time.sleep(0.005)
-        seconds = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            err.seek(0)
-            raise RuntimeError(f"{' '.join(command)} failed: {err.read().decode()[-2000:]}")
-    return {"seconds": seconds, "rss_mib": usage.ru_maxrss / 1024}
+class Spawner:
+    """The process that starts every measured command (``bench/spawn.py``): started while
+    the driver is small, so each command's peak memory is its own."""
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, str(HERE / "spawn.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(
+        self,
+        command: list[str],
+        *,
+        env: dict[str, str] | None = None,
+        timeout: float,
+        stdout: Path | None = None,
+    ) -> dict[str, Any]:
+        """Run *command*; return its wall seconds and peak memory, or the timeout passed.
+
+        :raises RuntimeError: the command failed.
+        """
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        request = {
+            "argv": command,
+            "env": env if env is not None else dict(os.environ),
+            "timeout": timeout,
+            "stdout": str(stdout) if stdout else None,
+        }
+        self._proc.stdin.write(json.dumps(request) + "\n")
+        self._proc.stdin.flush()
+        done: dict[str, Any] = json.loads(self._proc.stdout.readline())
+        if "timeout" in done:
+            return {"seconds": timeout, "timeout": timeout, "rss_mib": 0.0}
+        if done["code"] != 0:
+            raise RuntimeError(f"{' '.join(command)} failed ({done['code']}):\n{done['stderr']}")
+        return {"seconds": done["seconds"], "rss_mib": done["rss_mib"]}
+
+
+_SPAWNER: list[Spawner] = []
+
+
+def spawner() -> Spawner:
+    """Return the spawner, started on first use: call it before the driver grows."""
+    if not _SPAWNER:
+        _SPAWNER.append(Spawner())
+    return _SPAWNER[0]
+
+
+def _run(command: list[str], env: dict[str, str], timeout: float) -> dict[str, Any]:
+    return spawner().run(command, env=env, timeout=timeout)
 
 
 def _summary(runs: list[dict[str, float]]) -> dict[str, Any]:
@@ -200,6 +235,7 @@ def prepare(work: Path, data: Path, code: Path | None) -> tuple[Path, Path]:
 
 
 def main() -> int:
+    spawner()  # before the generated data makes this process large
     sys.path.insert(0, str(HERE))
     from generate import generate
     from report import interactive_table

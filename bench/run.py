@@ -34,7 +34,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
-from interactive import measure, raw_times  # noqa: E402
+from interactive import measure, raw_times, spawner  # noqa: E402
 from report import markdown  # noqa: E402
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -71,27 +70,20 @@ FULL = Settings(["10k", "100k", "1m"], 3, 5, 3.0, 20.0, 7, 1_000_000, 3600, 5)
 
 
 def run(command: list[str], *, timeout: float, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run *command*; return wall seconds, peak RSS (MiB), stdout and exit status."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=out, stderr=err, env=env)
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - start > timeout:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                return {"timeout": timeout, "seconds": timeout}
-            time.sleep(0.01)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{stderr[-3000:]}")
-    return {"seconds": seconds, "rss_mib": usage.ru_maxrss / 1024, "stdout": stdout}
+    """Run *command*; return wall seconds, peak RSS (MiB), stdout and exit status.
+
+    Started by ``bench/spawn.py`` (a small process), so the peak is the command's own,
+    not this driver's size when it started the command.
+    """
+    with tempfile.NamedTemporaryFile(delete=False) as out:
+        path = Path(out.name)
+    try:
+        done = spawner().run(command, env=env, timeout=timeout, stdout=path)
+        if "timeout" in done:
+            return {"timeout": timeout, "seconds": timeout}
+        return {**done, "stdout": path.read_text()}
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def task(name: str, limit: float, **args: Any) -> dict[str, Any]:
@@ -203,6 +195,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results", help="folder for results")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
     args = parser.parse_args()
+    spawner()  # before the generated data makes this process large
     s = QUICK if args.quick else FULL
     if args.sizes:
         s.sizes = args.sizes.split(",")
