@@ -17,7 +17,9 @@ measurement runs in a fresh process (``bench/tasks.py``), one at a time:
   data (what validating everything on every import would cost: ``miikg validate``
   checks the curated data only);
 - on the curated build: ``miikg --help`` and ``miikg query institutes`` cold, ``miikg
-  build`` (which validates) and ``miikg validate``.
+  build`` (which validates) and ``miikg validate``;
+- the interactive commands (``bench/interactive.py``): each command a person waits for,
+  on the curated build and with the generated data imported, as a ratio.
 
 Times are medians with min–max; a query that passes the rdflib time limit shows as
 "> limit" and is not run at larger sizes. Peak memory is each process's maximum
@@ -32,7 +34,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from interactive import measure, raw_times, spawner  # noqa: E402
 from report import markdown  # noqa: E402
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -60,34 +62,28 @@ class Settings:
     cli_reps: int
     shacl_limit: int
     task_timeout: float
+    interactive_reps: int
 
 
-QUICK = Settings(["10k"], 3, 3, 0.5, 0.4, 5, 10_000, 120)
-FULL = Settings(["10k", "100k", "1m"], 3, 5, 3.0, 20.0, 7, 1_000_000, 3600)
+QUICK = Settings(["10k"], 3, 3, 0.5, 0.4, 5, 10_000, 120, 2)
+FULL = Settings(["10k", "100k", "1m"], 3, 5, 3.0, 20.0, 7, 1_000_000, 3600, 5)
 
 
 def run(command: list[str], *, timeout: float, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run *command*; return wall seconds, peak RSS (MiB), stdout and exit status."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=out, stderr=err, env=env)
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - start > timeout:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                return {"timeout": timeout, "seconds": timeout}
-            time.sleep(0.01)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{stderr[-3000:]}")
-    return {"seconds": seconds, "rss_mib": usage.ru_maxrss / 1024, "stdout": stdout}
+    """Run *command*; return wall seconds, peak RSS (MiB), stdout and exit status.
+
+    Started by ``bench/spawn.py`` (a small process), so the peak is the command's own,
+    not this driver's size when it started the command.
+    """
+    with tempfile.NamedTemporaryFile(delete=False) as out:
+        path = Path(out.name)
+    try:
+        done = spawner().run(command, env=env, timeout=timeout, stdout=path)
+        if "timeout" in done:
+            return {"timeout": timeout, "seconds": timeout}
+        return {**done, "stdout": path.read_text()}
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def task(name: str, limit: float, **args: Any) -> dict[str, Any]:
@@ -199,6 +195,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results", help="folder for results")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
     args = parser.parse_args()
+    spawner()  # before the generated data makes this process large
     s = QUICK if args.quick else FULL
     if args.sizes:
         s.sizes = args.sizes.split(",")
@@ -239,6 +236,9 @@ def main() -> int:
             print("  exports: done", flush=True)
             entry["network"] = task("network", s.task_timeout, home=str(imported))
             print("  network: done", flush=True)
+            print("  interactive (ratio to the curated build):", flush=True)
+            entry["interactive"] = measure(home, imported, reps=s.interactive_reps)
+            entry["interactive"]["raw_queries"] = raw_times(imported, s.query_reps)
             if triples <= s.shacl_limit * 1.05:
                 entry["shacl"] = task("shacl", s.task_timeout, data=str(data))
                 print("  shacl: done", flush=True)

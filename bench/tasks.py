@@ -312,12 +312,52 @@ def task_shacl(data: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "findings": len(report.findings)}
 
 
+#: The entity the interactive commands look at.
+MXD = ID + "institute/mxd"
+_FACTS_PER_GRAPH = """SELECT ?entity ?g ?s ?p ?o WHERE {
+  { GRAPH ?g { ?entity ?p ?o } } UNION { GRAPH ?g { ?s ?p ?entity } }
+}"""
+
+
+def task_raw_interactive(home: str, reps: int) -> dict[str, Any]:
+    """The raw pyoxigraph time of the minimal query each interactive command needs."""
+    import pyoxigraph as ox
+
+    from miikg.graph_builder.store import open_store
+    from miikg.queries import catalogue
+
+    store = open_store(Path(home))
+    mxd = ox.NamedNode(MXD)
+
+    def query(text: str, bindings: dict[str, Any] | None = None) -> Callable[[], int]:
+        return lambda: _consume_raw(store, text, bindings or {})
+
+    def views(*names: str) -> Callable[[], int]:
+        calls = [query(catalogue()[f"network-{n}"].text) for n in names]
+        return lambda: sum(call() for call in calls)
+
+    def page() -> int:
+        quads = list(store.quads_for_pattern(mxd, None, None, None))
+        return len(quads) + len(list(store.quads_for_pattern(None, None, mxd, None)))
+
+    cases: dict[str, Callable[[], int]] = {
+        "entity": query(_FACTS_PER_GRAPH, {"entity": mxd}),
+        "table-2": query(catalogue()["paper-table-2"].text, {"lang": ox.Literal("en")}),
+        "count": query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+        "page": page,
+        **{f"view-{v}": views(v) for v in ("governance", "agreements", "chain", "membership")},
+        "view-all": views("governance", "agreements", "chain", "membership"),
+    }
+    return {name: _times(call, reps, 60.0, None) for name, call in cases.items()}
+
+
 TASKS: dict[str, Callable[..., dict[str, Any]]] = {
     "import": task_import,
     "queries": task_queries,
     "exports": task_exports,
     "network": task_network,
     "shacl": task_shacl,
+    "raw-interactive": task_raw_interactive,
 }
 
 if __name__ == "__main__":

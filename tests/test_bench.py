@@ -81,7 +81,7 @@ def test_quick_run_writes_the_table_and_both_engines_agree(tmp_path: Path) -> No
         [sys.executable, str(BENCH / "run.py"), "--quick", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=420,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads((tmp_path / "quick.json").read_text())
@@ -114,7 +114,14 @@ def test_quick_run_writes_the_table_and_both_engines_agree(tmp_path: Path) -> No
         "**Exports**",
         "**Network**",
         "**SHACL**",
+        "**Interactive**",
     ):
         assert heading in text
+    interactive = entry["interactive"]
+    assert len(interactive["commands"]) == 13
+    for label, command in interactive["commands"].items():
+        assert command["curated"]["median"] > 0 and command["imported"]["median"] > 0, label
+        assert "median" in interactive["raw_queries"][command["raw"]], label
+    assert interactive["page"]["imported"]["median"] > 0
     assert "| `miikg --help` < 0.3 s |" in text
     assert text in done.stdout

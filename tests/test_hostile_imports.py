@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from miikg import cli
+from miikg import api, cli
 from miikg.errors import ImportFileError
 from miikg.graph_builder.store import current_build, open_store
 from miikg.linking import importing
@@ -62,13 +62,17 @@ def mapping(tmp_path: Path) -> Path:
     return path
 
 
-State = tuple[int, list[str], set[ox.Quad]]
+State = tuple[int, list[str], set[ox.Quad], list[str], dict[str, object]]
 
 
 def state(home: Path) -> State:
-    """The quad count, the named graphs and every quad of the current build's store."""
+    """The quad count, the named graphs and every quad of the current build's store, the
+    folders of the name index and counts kept beside it, and the counts `stats` shows."""
     store = open_store(home)
-    return len(store), sorted(g.value for g in store.named_graphs()), set(store)
+    imports = current_build(home).imports
+    folders = sorted(p.name for p in imports.iterdir()) if imports.is_dir() else []
+    counts = api.stats(store=home).to_dict()
+    return len(store), sorted(g.value for g in store.named_graphs()), set(store), folders, counts
 
 
 def graphs(home: Path) -> list[str]:

@@ -43,3 +43,38 @@ def test_an_imported_institute_joins_the_governance_view_with_its_file_as_source
         "partners.ttl",
     )
     assert not info.is_paper
+
+
+def test_a_view_reads_its_own_edges_and_the_statements_of_its_nodes_only(
+    home: Path, tmp_path: Path
+) -> None:
+    """After 10,000 imported triples (agreements, awards with amounts, members), the
+    governance view reads its own edges and what its nodes say, and nothing else, and
+    draws what a catalogue that read every view draws."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import generate
+
+    target = tmp_path / "home"
+    shutil.copytree(home, target)
+    data = tmp_path / "bench.nt"
+    generate(10_000, data)
+    import_rdf(data, home=target)
+    store = open_store(target)
+
+    catalog = read_catalog(store)
+    graph = project(catalog, "governance")
+    assert catalog.views_read == ("governance",)
+    assert catalog.facts_read == set(graph.nodes)
+    awards = [n for n in catalog.facts_read if "/bench/award/" in n or "/bench/agreement/" in n]
+    assert awards == []
+    assert any("/bench/institute/" in n for n in graph.nodes)
+
+    everything = read_catalog(store)
+    for view in ("agreements", "chain", "membership", "governance"):
+        everything.edges(view)
+    assert everything.views_read == ("governance", "agreements", "chain", "membership")
+    full = project(everything, "governance")
+    assert sorted(full.nodes(data=True)) == sorted(graph.nodes(data=True))
+    assert sorted(full.edges(keys=True, data=True)) == sorted(graph.edges(keys=True, data=True))

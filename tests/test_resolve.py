@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
+from miikg import api
 from miikg.cli import main
 from miikg.errors import NotFoundError
+from miikg.name_index import NameIndex
 from miikg.ontology.namespaces import ID
-from miikg.resolve import resolve, suggest
+from miikg.resolve import NameLookup, resolve, suggest
 
 # (what a person types, the entity it must find)
 FOUND = [
@@ -85,6 +88,16 @@ AMBIGUOUS = [
 ]
 
 
+@pytest.fixture(params=["every name", "name index"])
+def lookup(request: pytest.FixtureRequest, built: api.BuildResult, store: ox.Store) -> object:
+    """Each case both ways: reading every name from the store, and the build's name index."""
+    if request.param == "every name":
+        return None
+    index: NameLookup | None = NameIndex.open(built.paths.root, store)
+    assert index is not None
+    return index
+
+
 def test_the_table_has_at_least_40_cases_in_both_languages() -> None:
     cases = [text for text, _ in FOUND + SUGGESTED] + [text for text, _ in AMBIGUOUS]
     assert len(cases) >= 40
@@ -93,14 +106,16 @@ def test_the_table_has_at_least_40_cases_in_both_languages() -> None:
 
 
 @pytest.mark.parametrize(("text", "entity"), FOUND, ids=[t for t, _ in FOUND])
-def test_a_name_finds_its_entity(store: ox.Store, text: str, entity: str) -> None:
-    assert resolve(store, text).entity == ID + entity
+def test_a_name_finds_its_entity(store: ox.Store, lookup: Any, text: str, entity: str) -> None:
+    assert resolve(store, text, index=lookup).entity == ID + entity
 
 
 @pytest.mark.parametrize(("text", "entity"), SUGGESTED, ids=[t for t, _ in SUGGESTED])
-def test_a_near_miss_offers_the_entity_first(store: ox.Store, text: str, entity: str) -> None:
+def test_a_near_miss_offers_the_entity_first(
+    store: ox.Store, lookup: Any, text: str, entity: str
+) -> None:
     with pytest.raises(NotFoundError) as caught:
-        resolve(store, text)
+        resolve(store, text, index=lookup)
     assert not caught.value.ambiguous
     assert caught.value.candidates[0] == ID + entity
     assert "did you mean" in str(caught.value) and "您是否要找" in caught.value.text("zh")
@@ -108,25 +123,25 @@ def test_a_near_miss_offers_the_entity_first(store: ox.Store, text: str, entity:
 
 @pytest.mark.parametrize(("text", "entities"), AMBIGUOUS, ids=[t for t, _ in AMBIGUOUS])
 def test_an_ambiguous_name_lists_its_candidates(
-    store: ox.Store, text: str, entities: set[str]
+    store: ox.Store, lookup: Any, text: str, entities: set[str]
 ) -> None:
     with pytest.raises(NotFoundError) as caught:
-        resolve(store, text)
+        resolve(store, text, index=lookup)
     assert caught.value.ambiguous
     assert set(caught.value.candidates) == {ID + e for e in entities}
     for entity in entities:
         assert f"<mid:{entity}>" in str(caught.value)
 
 
-def test_nothing_close_is_nothing(store: ox.Store) -> None:
+def test_nothing_close_is_nothing(store: ox.Store, lookup: Any) -> None:
     with pytest.raises(NotFoundError, match="nothing matches 'qqqzzz'") as caught:
-        resolve(store, "qqqzzz")
+        resolve(store, "qqqzzz", index=lookup)
     assert caught.value.candidates == ()
 
 
-def test_only_the_given_class_counts(store: ox.Store) -> None:
+def test_only_the_given_class_counts(store: ox.Store, lookup: Any) -> None:
     scheme = "http://www.w3.org/2004/02/skos/core#ConceptScheme"
-    found = resolve(store, "instrument", classes=[scheme])
+    found = resolve(store, "instrument", classes=[scheme], index=lookup)
     assert found.entity == ID + "scheme/contract-instruments"
     assert found.how == "fuzzy"
 
@@ -157,9 +172,9 @@ def test_query_parameters_and_network_path_use_the_resolver(
     assert code == 0
 
 
-def test_hit_rate_of_the_table(store: ox.Store) -> None:
+def test_hit_rate_of_the_table(store: ox.Store, lookup: Any) -> None:
     """All FOUND cases are found outright and every near miss offers the right entity."""
-    found = sum(resolve(store, text).entity == ID + entity for text, entity in FOUND)
+    found = sum(resolve(store, text, index=lookup).entity == ID + entity for text, entity in FOUND)
     assert found == len(FOUND) == 50
 
 

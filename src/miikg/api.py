@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from miikg.engine import open_engine
+from miikg.engine import open_engine, open_reader
 from miikg.errors import ValidationFailedError
 from miikg.exports.export_api import export, export_all
 from miikg.exports.network_api import (
@@ -108,7 +108,10 @@ def build(data_dir: Path | None = None, *, out: Path | None = None) -> BuildResu
         raise ValidationFailedError(report, report.text("en"))
     result: dict[str, Summary] = {}
 
-    def summary_of(_: BuildPaths, store: Any) -> dict[str, object]:
+    def summary_of(paths: BuildPaths, store: Any) -> dict[str, object]:
+        from miikg.name_index import write_names
+
+        write_names(paths.names, store)
         result["summary"] = summarize(store)
         return result["summary"].to_dict()
 
@@ -118,8 +121,34 @@ def build(data_dir: Path | None = None, *, out: Path | None = None) -> BuildResu
 
 
 def stats(*, store: Path | None = None, endpoint: str | RemoteStore | None = None) -> Summary:
-    """Count what the current build (or the build pushed to *endpoint*) holds."""
-    return summarize(open_engine(store, endpoint))
+    """Count what the current build holds: the build's counts and those of each import,
+    kept beside the store when they were written (nothing is counted again). A build
+    pushed to *endpoint* is counted there."""
+    import json
+    from dataclasses import replace
+
+    from miikg.graph_builder.iris import expand
+    from miikg.name_index import import_counts
+    from miikg.queries.run import labels_of
+
+    reader = open_reader(store, endpoint)
+    build = reader.build
+    if build is None:
+        return summarize(reader.engine)
+    try:
+        text = build.paths.summary.read_text(encoding="utf-8")
+        summary = Summary.from_dict(json.loads(text))
+    except (OSError, ValueError, TypeError):  # a build without one: count it now
+        summary = summarize(build.store)
+    imports = tuple(import_counts(build.paths.root, build.store))
+    labels = dict(summary.class_labels)
+    missing = {c for i in imports for c in i.per_class if c not in labels}
+    if missing:
+        iris = {c: expand(c) for c in missing}
+        by_lang = {lang: labels_of(build.store, set(iris.values()), lang) for lang in ("en", "zh")}
+        for cls, iri in iris.items():
+            labels[cls] = {lang: by_lang[lang].get(iri, cls) for lang in by_lang}
+    return replace(summary, imports=imports, class_labels=labels)
 
 
 def query(
@@ -141,9 +170,9 @@ def query(
     :param labels: also look up the labels (in *lang*) of the IRIs among the values,
         as :attr:`QueryResult.labels`.
     """
-    handle = open_engine(store, endpoint)
-    result = run_named(handle, name, params, lang=lang)
-    return with_labels(handle, result, lang) if labels else result
+    reader = open_reader(store, endpoint)
+    result = run_named(reader.engine, name, params, lang=lang, index=reader.index)
+    return with_labels(reader.engine, result, lang) if labels else result
 
 
 def sparql(
@@ -186,6 +215,6 @@ def describe(
     """
     from miikg.resolve import resolve
 
-    handle = open_engine(store, endpoint)
-    found = resolve(handle, term, lang=lang)
-    return [describe_entity(handle, found.entity, lang=lang, how=found.how)]
+    reader = open_reader(store, endpoint)
+    found = resolve(reader.engine, term, lang=lang, index=reader.index)
+    return [describe_entity(reader.engine, found.entity, lang=lang, how=found.how)]

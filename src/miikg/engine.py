@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
+    from miikg.graph_builder.store import OpenBuild
     from miikg.queries.remote import RemoteStore
+    from miikg.resolve import NameLookup
 
-__all__ = ["ENDPOINT_ENV", "add_endpoint_options", "endpoint_from_args", "open_engine"]
+__all__ = [
+    "ENDPOINT_ENV",
+    "Reader",
+    "add_endpoint_options",
+    "endpoint_from_args",
+    "open_engine",
+    "open_reader",
+]
 
 #: The environment variable that names the endpoint once for every read command.
 ENDPOINT_ENV = "MIIKG_ENDPOINT"
@@ -45,6 +55,33 @@ def open_engine(
     from miikg.graph_builder.store import open_store
 
     return open_store(store)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What a command that takes a name reads: the engine, and the local build's name index.
+
+    Read from an endpoint there is no build beside the store, so no index: names are
+    resolved with the endpoint's queries.
+    """
+
+    engine: ox.Store | RemoteStore
+    index: NameLookup | None = None
+    build: OpenBuild | None = None
+
+
+def open_reader(store: Path | None = None, endpoint: str | RemoteStore | None = None) -> Reader:
+    """Return what to read as :func:`open_engine` does, with the build's name index when
+    the build is local (opened when a name is first looked up)."""
+    if endpoint is None and store is None:
+        endpoint = os.environ.get(ENDPOINT_ENV) or None
+    if endpoint is not None:
+        return Reader(open_engine(store, endpoint))
+    from miikg.graph_builder.store import open_build
+    from miikg.name_index import LazyNameIndex
+
+    build = open_build(store)
+    return Reader(build.store, LazyNameIndex(build.paths.root, build.store), build)
 
 
 def add_endpoint_options(parser: argparse.ArgumentParser) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import pyoxigraph as ox
@@ -11,7 +11,15 @@ from miikg.graph_builder.iris import META_GRAPH, ONTOLOGY_GRAPH
 from miikg.ontology.namespaces import ID, PREFIXES
 from miikg.queries.run import Engine, QueryResult, reads_quads, run_named
 
-__all__ = ["Description", "Fact", "Summary", "curie", "describe_entity", "summarize"]
+__all__ = [
+    "Description",
+    "Fact",
+    "ImportCounts",
+    "Summary",
+    "curie",
+    "describe_entity",
+    "summarize",
+]
 
 _WORDS = {
     "en": {
@@ -27,6 +35,14 @@ _WORDS = {
         "incoming": "referred to by",
         "sources_of": "sources",
         "inverse": "{label} of",
+        "imports": "imported files: {n}, {triples} triples in their own graphs",
+        "import": "  {file} ({kind}): {triples} triples, {entities} entities, "
+        "{labelled} labelled things",
+        "all_entities": "entities, with the imports: {n}",
+        "all_coverage": "labels, with the imports: {labelled} things; in English {en} "
+        "({en_pct}), in Chinese {zh} ({zh_pct})",
+        "all_per_class": "entities per class, with the imports",
+        "overlap": "(an entity an import describes again counts again):",
     },
     "zh": {
         "claims": "陈述（按来源计的说法）",
@@ -41,6 +57,14 @@ _WORDS = {
         "incoming": "被以下引用",
         "sources_of": "来源",
         "inverse": "以此为{label}",
+        "imports": "导入的文件：{n} 个，各自命名图中共 {triples} 个三元组",
+        "import": "  {file}（{kind}）：{triples} 个三元组，{entities} 个实体，"
+        "{labelled} 个带标签的事物",
+        "all_entities": "实体（含导入）：{n}",
+        "all_coverage": "标签（含导入）：{labelled} 个事物；有英文 {en} 个（{en_pct}），"
+        "有中文 {zh} 个（{zh_pct}）",
+        "all_per_class": "各类实体数量（含导入",
+        "overlap": "；导入数据再次描述的实体重复计数）：",
     },
 }
 
@@ -58,8 +82,38 @@ def _pct(part: int, whole: int) -> str:
 
 
 @dataclass(frozen=True)
+class ImportCounts:
+    """What one import's own graph holds: triples, entities per class, labels per language.
+
+    Counted as the import is written (see :class:`miikg.name_index.ImportIndex`).
+    """
+
+    graph: str
+    file: str
+    kind: str
+    triples: int
+    entities: int
+    per_class: dict[str, int]
+    labelled: int
+    with_en: int
+    with_zh: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportCounts:
+        """Read counts written by :meth:`Summary.to_dict` or an import's ``summary.json``."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["per_class"] = {curie(c): n for c, n in dict(values.get("per_class", {})).items()}
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class Summary:
-    """Counts of a build: statements, sources, entities per class, label coverage."""
+    """Counts of a build: statements, sources, entities per class, label coverage.
+
+    The counts are those of the curated build; *imports* are the counts of each import
+    the store holds, kept beside it, added up in :meth:`text`.
+    """
 
     quads: int
     claims: int
@@ -72,10 +126,19 @@ class Summary:
     labelled: int = 0
     with_en: int = 0
     with_zh: int = 0
+    imports: tuple[ImportCounts, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary as plain JSON-ready data."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Summary:
+        """Read a summary written by :meth:`to_dict` (``summary.json`` of a build)."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["imports"] = tuple(ImportCounts.from_dict(i) for i in data.get("imports", ()))
+        return cls(**values)
 
     def text(self, lang: str = "en") -> str:
         """Return the summary as readable lines in *lang*."""
@@ -86,19 +149,43 @@ class Summary:
             f"{w['quads']}: {self.quads}",
             f"{w['sources']}: {self.sources} ({w['graphs']}: {self.graphs})",
             f"{w['entities']}: {self.entities}",
-            w["coverage"].format(
-                labelled=self.labelled,
-                en=self.with_en,
-                zh=self.with_zh,
-                en_pct=_pct(self.with_en, self.labelled),
-                zh_pct=_pct(self.with_zh, self.labelled),
-            ),
-            w["per_class"],
+            _coverage(w["coverage"], self.labelled, self.with_en, self.with_zh),
         ]
-        for cls, count in sorted(self.per_class.items(), key=lambda kv: (-kv[1], kv[0])):
+        per_class = dict(self.per_class)
+        if self.imports:
+            lines.append(
+                w["imports"].format(
+                    n=len(self.imports), triples=sum(i.triples for i in self.imports)
+                )
+            )
+            lines += [w["import"].format(**asdict(i)) for i in self.imports]
+            lines.append(
+                w["all_entities"].format(n=self.entities + sum(i.entities for i in self.imports))
+            )
+            lines.append(
+                _coverage(
+                    w["all_coverage"],
+                    self.labelled + sum(i.labelled for i in self.imports),
+                    self.with_en + sum(i.with_en for i in self.imports),
+                    self.with_zh + sum(i.with_zh for i in self.imports),
+                )
+            )
+            for counts in self.imports:
+                for cls, n in counts.per_class.items():
+                    per_class[cls] = per_class.get(cls, 0) + n
+            lines.append(w["all_per_class"] + (" " if lang == "en" else "") + w["overlap"])
+        else:
+            lines.append(w["per_class"])
+        for cls, count in sorted(per_class.items(), key=lambda kv: (-kv[1], kv[0])):
             label = self.class_labels.get(cls, {}).get(lang, cls)
             lines.append(f"  {count:5d}  {label} ({cls})")
         return "\n".join(lines)
+
+
+def _coverage(template: str, labelled: int, en: int, zh: int) -> str:
+    return template.format(
+        labelled=labelled, en=en, zh=zh, en_pct=_pct(en, labelled), zh_pct=_pct(zh, labelled)
+    )
 
 
 def _int(result: QueryResult, name: str) -> int:

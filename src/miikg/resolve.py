@@ -14,8 +14,10 @@
    offered ("did you mean …").
 
 Several entities with the same name are an ambiguity: the error lists them. The names
-come from :func:`gather_names`, the one place that reads them from the store: a larger
-store can answer it from an index without changing anything else here.
+come from :func:`gather_names`, which reads every one from the store, or from a
+:class:`NameLookup` (the build's name index, :mod:`miikg.name_index`), which finds the
+names of one folded key and the few keys near it without reading the others: both give
+the same keys (:func:`name_rows`), so both find the same entities.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, Protocol
 
 import pyoxigraph as ox
 
@@ -34,10 +36,16 @@ from miikg.errors import NotFoundError
 from miikg.ontology.namespaces import ID, PREFIXES
 
 __all__ = [
+    "ID_KEY",
+    "NAME_KEY",
+    "PART_KEY",
     "Name",
+    "NameLookup",
     "Resolution",
     "fold",
+    "fold_all",
     "gather_names",
+    "name_rows",
     "resolve",
     "suggest",
 ]
@@ -53,9 +61,13 @@ _SHORT = 4
 _PARENTHESIS = re.compile(r"\s*[（(]([^()（）]+)[)）]\s*")
 _DASH = re.compile(r"\s+[–—-]\s+")
 _SPACE = re.compile(r"\s+")
+_SPACE_IN_LINE = re.compile(r"[^\S\n]+")
+#: What a name with parts has (see _parts); most names have none of these.
+_PART_MARKS = re.compile(r"[(（\-–—]")
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
 #: Quotation marks around a name (“制造美国”, 《…》) are not part of it.
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』《》〈〉")
+_QUOTE_MARKS = re.compile("[\"'“”‘’「」『』《》〈〉]")
 #: "美国" (United States) before a Chinese name: the paper often leaves it out.
 _US_ZH = "美国"
 #: The IRI path segments of curated records (``…/id/<segment>/<id>``), most looked-up
@@ -71,6 +83,10 @@ SEGMENTS = (
 _THINGS = ("institute/", "organization/", "concept/", "place/", "programme/", "scheme/")
 
 How = Literal["iri", "id", "name", "part", "fuzzy"]
+#: What a folded key stands for: an id (or the path after ``/id/``), a whole name, a part.
+ID_KEY, NAME_KEY, PART_KEY = 0, 1, 2
+#: A folded key, what it stands for, and the entity: one row of the name index.
+KeyRow = tuple[str, int, str]
 
 
 @dataclass(frozen=True)
@@ -118,7 +134,13 @@ def fold_all(texts: Sequence[str]) -> list[str]:
         joined = fold_chinese("\n".join(texts[i].replace("\n", " ") for i in chinese))
         for i, converted in zip(chinese, joined.split("\n"), strict=True):
             out[i] = converted
-    return [_fold_width(t) for t in out]
+    # The same folding as _fold_width, done once on all the texts, one per line: the
+    # Unicode normalisation, case folding and substitutions work character by character
+    # (no newline is made or joined), so each line comes out as it would alone.
+    joined = "\n".join(t.replace("\n", " ") for t in out)
+    joined = _QUOTE_MARKS.sub("", unicodedata.normalize("NFKC", joined).casefold())
+    joined = _CJK_GAP.sub("", _SPACE_IN_LINE.sub(" ", joined))
+    return [line.strip() for line in joined.split("\n")] if out else []
 
 
 def _fold_width(text: str) -> str:
@@ -128,6 +150,8 @@ def _fold_width(text: str) -> str:
 
 def _parts(name: str) -> set[str]:
     """Return the parts of *name*: a parenthesised acronym, the part before it, dash halves."""
+    if not _PART_MARKS.search(name) and not name.startswith(_US_ZH):
+        return set()  # most names have no parts: skip the regular expressions
     found = {inner.strip() for inner in _PARENTHESIS.findall(name)}
     bare = _PARENTHESIS.sub(" ", name).strip()
     if bare and bare != name:
@@ -138,6 +162,28 @@ def _parts(name: str) -> set[str]:
             found.add(part.removeprefix(_US_ZH))
     found.discard(name)
     return {p for p in found if p}
+
+
+def name_rows(names: Sequence[Name]) -> list[KeyRow]:
+    """Return the folded keys of *names*: each whole name, each of its parts, its entity's id.
+
+    The one definition of what a name is looked up by, for the lookup in memory and for the
+    name index alike.
+    """
+    rows: list[KeyRow] = []
+    parts: list[tuple[str, str]] = []
+    entities: set[str] = set()
+    for name, key in zip(names, fold_all([n.text for n in names]), strict=True):
+        rows.append((key, NAME_KEY, name.entity))
+        parts.extend((part, name.entity) for part in _parts(name.text))
+        if name.entity not in entities:
+            entities.add(name.entity)
+            local = name.entity.removeprefix(ID)
+            rows.append((local.rsplit("/", 1)[-1].casefold(), ID_KEY, name.entity))
+            rows.append((local.casefold(), ID_KEY, name.entity))
+    folded = fold_all([part for part, _ in parts])
+    rows.extend((key, PART_KEY, entity) for key, (_, entity) in zip(folded, parts, strict=True))
+    return rows
 
 
 @cache
@@ -186,32 +232,39 @@ def _expand(text: str) -> str | None:
     return None
 
 
+class NameLookup(Protocol):
+    """Where the folded keys of names are looked up (the build's name index)."""
+
+    def find(self, key: str) -> list[KeyRow]:
+        """Return the rows of *key*."""
+
+    def near(self, key: str) -> list[KeyRow]:
+        """Return the rows of names close enough to *key* to be offered (fuzzy matching)."""
+
+
 @dataclass
 class _Index:
-    names: list[Name]
     exact: dict[str, set[str]]
     parts: dict[str, set[str]]
     ids: dict[str, set[str]]
-    display: dict[str, str]
 
     @classmethod
-    def build(cls, names: Iterable[Name], keep: Callable[[str], bool], lang: str) -> _Index:
-        listed = [n for n in names if keep(n.entity)]
-        exact: dict[str, set[str]] = {}
-        parts: dict[str, set[str]] = {}
-        ids: dict[str, set[str]] = {}
-        display: dict[str, str] = {}
-        folded = fold_all([n.text for n in listed])
-        for name, key in zip(listed, folded, strict=True):
-            exact.setdefault(key, set()).add(name.entity)
-            for part in _parts(name.text):
-                parts.setdefault(fold(part), set()).add(name.entity)
-            local = name.entity.removeprefix(ID)
-            ids.setdefault(local.rsplit("/", 1)[-1].casefold(), set()).add(name.entity)
-            ids.setdefault(local.casefold(), set()).add(name.entity)
-            if name.via == "label" and (name.lang == lang or name.entity not in display):
-                display[name.entity] = name.text
-        return cls(listed, exact, parts, ids, display)
+    def build(cls, rows: Iterable[KeyRow], keep: Callable[[str], bool]) -> _Index:
+        tables: tuple[dict[str, set[str]], ...] = ({}, {}, {})
+        for key, kind, entity in rows:
+            if keep(entity):
+                tables[kind].setdefault(key, set()).add(entity)
+        ids, exact, parts = tables
+        return cls(exact, parts, ids)
+
+
+def _display(names: Iterable[Name], lang: str) -> dict[str, str]:
+    """Return the label to show for each entity: in *lang*, else the first one given."""
+    display: dict[str, str] = {}
+    for name in names:
+        if name.via == "label" and (name.lang == lang or name.entity not in display):
+            display[name.entity] = name.text
+    return display
 
 
 def _describe_candidates(entities: Iterable[str], display: dict[str, str]) -> tuple[str, ...]:
@@ -227,6 +280,7 @@ def resolve(
     within: Collection[str] | None = None,
     classes: Sequence[str] = (),
     names: Iterable[Name] | None = None,
+    index: NameLookup | None = None,
     lang: str = "en",
 ) -> Resolution:
     """Return the one entity *text* names.
@@ -234,6 +288,8 @@ def resolve(
     :param within: only these entities count (e.g. the nodes of a network view).
     :param classes: only instances of one of these classes (IRIs) count.
     :param names: the candidates, if already gathered (default: :func:`gather_names`).
+    :param index: look names up here instead of gathering them all (see
+        :class:`miikg.name_index.NameIndex`); *names* wins if both are given.
     :param lang: the language of the names shown in a "did you mean" message.
     :raises NotFoundError: nothing matches (with the closest names, if any), or several
         entities match equally (the message lists them).
@@ -265,39 +321,63 @@ def resolve(
             typed[entity] = _is_a(store, entity, classes)
         return not classes or typed[entity]
 
-    index = _Index.build(gather_names(store) if names is None else names, keep, lang)
     key = fold(query)
-    for how, table in (("id", index.ids), ("name", index.exact), ("part", index.parts)):
-        found = table.get(key, set())
+    shown: dict[str, str] | None = None
+    if index is not None and names is None:
+        table = _Index.build(index.find(key), keep)
+    else:
+        listed = [n for n in (gather_names(store) if names is None else names) if keep(n.entity)]
+        table = _Index.build(name_rows(listed), keep)
+        shown = _display(listed, lang)
+
+    def display(found: Iterable[str]) -> dict[str, str]:
+        # With the index, only the labels shown are read, from the store.
+        return shown if shown is not None else _labels(store, found, lang)
+
+    for how, found in (
+        ("id", table.ids.get(key, set())),
+        ("name", table.exact.get(key, set())),
+        ("part", table.parts.get(key, set())),
+    ):
         if len(found) == 1:
             entity = next(iter(found))
-            return Resolution(query, entity, how, index.display.get(entity, query))  # type: ignore[arg-type]
+            return Resolution(query, entity, how, display(found).get(entity, query))  # type: ignore[arg-type]
         if len(found) > 1:
-            listed = _describe_candidates(sorted(found), index.display)
+            listed_found = _describe_candidates(sorted(found), display(found))
             raise NotFoundError(
-                f"{query!r} names {len(found)} entities: {'; '.join(listed)}; "
+                f"{query!r} names {len(found)} entities: {'; '.join(listed_found)}; "
                 "give an id or a fuller name",
-                zh=f"“{query}”对应 {len(found)} 个实体：{'；'.join(listed)}；"
+                zh=f"“{query}”对应 {len(found)} 个实体：{'；'.join(listed_found)}；"
                 "请给出 id 或更完整的名称",
                 candidates=tuple(sorted(found)),
                 ambiguous=True,
             )
-    ranked = _fuzzy(index, key)
+    if index is not None and names is None:
+        table = _Index.build(index.near(key), keep)
+    ranked = _fuzzy(table, key)
     if ranked:
         (best, score), *rest = ranked
         runner_up = rest[0][1] if rest else 0.0
         if score >= TAKE_AT and len(key) > _SHORT and score - runner_up >= MARGIN:
-            return Resolution(query, best, "fuzzy", index.display.get(best, query))
-        listed = _describe_candidates([e for e, _ in ranked[:3]], index.display)
+            return Resolution(query, best, "fuzzy", display([best]).get(best, query))
+        offered = [e for e, _ in ranked[:3]]
+        listed_found = _describe_candidates(offered, display(offered))
         raise NotFoundError(
-            f"nothing matches {query!r}; did you mean: {'; '.join(listed)}?",
-            zh=f"没有名为“{query}”的实体；您是否要找：{'；'.join(listed)}？",
-            candidates=tuple(e for e, _ in ranked[:3]),
+            f"nothing matches {query!r}; did you mean: {'; '.join(listed_found)}?",
+            zh=f"没有名为“{query}”的实体；您是否要找：{'；'.join(listed_found)}？",
+            candidates=tuple(offered),
         )
     raise NotFoundError(
         f"nothing matches {query!r}; try an id such as america-makes, or a name in en or zh",
         zh=f"没有名为“{query}”的实体；请用 id（如 america-makes）或中英文名称",
     )
+
+
+def _labels(store: object, entities: Iterable[str], lang: str) -> dict[str, str]:
+    """Return the label of each of *entities* to show, read from the store."""
+    from miikg.queries.run import labels_of
+
+    return labels_of(store, set(entities), lang)  # type: ignore[arg-type]
 
 
 def _fuzzy(index: _Index, key: str) -> list[tuple[str, float]]:

@@ -1,6 +1,7 @@
 """Project the RDF graph onto NetworkX multi-digraphs, one per view.
 
-A view is a set of relations between entities (``network-edges.rq`` says which). Every
+A view is a set of relations between entities (its query, ``network-<view>.rq``, says
+which; :mod:`miikg.exports.catalog` reads them, and the nodes they touch). Every
 node and edge keeps its IRI, its class or predicate, its English and Chinese labels, and
 the ids of the sources whose named graphs state it, so analytics, the explorer and the
 figures can say where each line comes from.
@@ -12,16 +13,19 @@ figures can say where each line comes from.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import pyoxigraph as ox
 
 from miikg.errors import MiikgError
+from miikg.exports.catalog import Catalog, Fact, SourceInfo, read_catalog
 from miikg.ontology.namespaces import ID, MIIKG, PREFIXES
-from miikg.queries.run import Engine, run_named, term_text
+from miikg.queries.run import Engine
 from miikg.report import curie
+
+if TYPE_CHECKING:
+    from miikg.resolve import NameLookup
 
 __all__ = [
     "FACETS",
@@ -30,6 +34,7 @@ __all__ = [
     "Fact",
     "NetworkError",
     "SourceInfo",
+    "describe_nodes",
     "find_node",
     "label",
     "project",
@@ -45,7 +50,6 @@ VIEWS: dict[str, dict[str, str]] = {
     "membership": {"en": "Membership", "zh": "会员"},
     "all": {"en": "All views", "zh": "全部视图"},
 }
-SOURCE_PREFIX = ID + "source/"
 #: Facets a node can be filtered by: the node attribute and the class of its values.
 #: A node belongs to a value when it is that value or is linked to it in any view.
 FACETS: dict[str, str] = {
@@ -57,96 +61,6 @@ FACETS: dict[str, str] = {
 
 class NetworkError(MiikgError):
     """A view, entity or path the network commands cannot find."""
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """A source as the network shows it: its id, labels, locator, URL, paper or not."""
-
-    id: str
-    en: str
-    zh: str
-    locator: str
-    url: str
-    is_paper: bool
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One statement about a node: property, value (IRI or text), language, sources."""
-
-    property: str
-    value: str
-    is_iri: bool
-    lang: str
-    sources: tuple[str, ...]
-
-
-@dataclass
-class Catalog:
-    """What the projections need from the store, read once."""
-
-    labels: dict[str, dict[str, str]] = field(default_factory=dict)
-    classes: dict[str, str] = field(default_factory=dict)
-    numbers: dict[str, dict[str, int]] = field(default_factory=dict)
-    sources: dict[str, SourceInfo] = field(default_factory=dict)
-    #: (view, subject, predicate, object) → source ids
-    edges: dict[tuple[str, str, str, str], set[str]] = field(default_factory=dict)
-    facts: dict[str, list[Fact]] = field(default_factory=dict)
-
-
-def _source_id(iri: str) -> str:
-    return iri.removeprefix(SOURCE_PREFIX)
-
-
-def read_catalog(store: Engine) -> Catalog:
-    """Read nodes, labels, sources, facts and view edges with the ``network-*`` queries."""
-    catalog = Catalog()
-    for row in run_named(store, "network-labels"):
-        catalog.labels[row.text("thing")] = {"en": row.text("labelEn"), "zh": row.text("labelZh")}
-    for row in run_named(store, "network-nodes"):
-        node = row.text("node")
-        # A node has one miikg class; sorted order keeps the choice stable if it had two.
-        catalog.classes.setdefault(node, row.text("class"))
-        for name in ("position", "level"):
-            if row.text(name):
-                catalog.numbers.setdefault(node, {})[name] = int(row.text(name))
-    for row in run_named(store, "network-sources"):
-        iri = row.text("source")
-        names = catalog.labels.get(iri, {})
-        locator = row.text("locator")
-        catalog.sources[_source_id(iri)] = SourceInfo(
-            id=_source_id(iri),
-            # An imported file has no label of its own: its name says what it is.
-            en=names.get("en") or f"Imported file {locator}",
-            zh=names.get("zh") or f"导入的文件 {locator}",
-            locator=row.text("locator"),
-            url=row.text("url"),
-            # Virtuoso answers a boolean as 1 or 0
-            is_paper=row.text("paper") in {"true", "1"},
-        )
-    for row in run_named(store, "network-edges"):
-        key = (row.text("view"), row.text("subject"), row.text("predicate"), row.text("object"))
-        catalog.edges.setdefault(key, set()).add(_source_id(row.text("source")))
-    grouped: dict[tuple[str, str, str, bool, str], set[str]] = defaultdict(set)
-    for row in run_named(store, "network-facts"):
-        value = row["value"]
-        lang = value.language or "" if isinstance(value, ox.Literal) else ""
-        fact_key = (
-            row.text("node"),
-            row.text("property"),
-            term_text(value),
-            isinstance(value, ox.NamedNode),
-            lang,
-        )
-        grouped[fact_key].add(_source_id(row.text("source")))
-    # Sorted as the query's ORDER BY sorts them, ties too (same text, another language or
-    # kind of value), which the query leaves to the store.
-    for (node, prop, text, is_iri, lang), sids in sorted(grouped.items()):
-        catalog.facts.setdefault(node, []).append(
-            Fact(prop, text, is_iri, lang, tuple(sorted(sids)))
-        )
-    return catalog
 
 
 def label(catalog: Catalog, iri: str, lang: str) -> str:
@@ -167,9 +81,9 @@ def _names(catalog: Catalog, iri: str) -> list[str]:
     return sorted(found)
 
 
-def _node_attrs(catalog: Catalog, iri: str) -> dict[str, Any]:
+def _basic_attrs(catalog: Catalog, iri: str) -> dict[str, Any]:
+    """The node's IRI, id, class (kind) and labels: what the analytics show."""
     cls = catalog.classes.get(iri, "")
-    sources = sorted({s for f in catalog.facts.get(iri, []) for s in f.sources})
     return {
         "iri": iri,
         "id": iri.removeprefix(ID),
@@ -179,6 +93,20 @@ def _node_attrs(catalog: Catalog, iri: str) -> dict[str, Any]:
         "class_zh": label(catalog, cls, "zh") if cls else "",
         "label_en": label(catalog, iri, "en"),
         "label_zh": label(catalog, iri, "zh"),
+        **catalog.numbers.get(iri, {}),
+    }
+
+
+def describe_nodes(catalog: Catalog, graph: nx.MultiDiGraph[str], nodes: Iterable[str]) -> None:
+    """Give *nodes* of a projection made without details their class and labels."""
+    for node in nodes:
+        graph.nodes[node].update(_basic_attrs(catalog, node))
+
+
+def _node_attrs(catalog: Catalog, iri: str) -> dict[str, Any]:
+    sources = sorted({s for f in catalog.facts.get(iri, []) for s in f.sources})
+    return {
+        **_basic_attrs(catalog, iri),
         "names": _names(catalog, iri),
         "short": sorted(
             f.value
@@ -186,34 +114,40 @@ def _node_attrs(catalog: Catalog, iri: str) -> dict[str, Any]:
             if f.property == PREFIXES["schema"] + "alternateName"
         ),
         "sources": sources,
-        **catalog.numbers.get(iri, {}),
     }
 
 
-def project(catalog: Catalog, view: str = "governance") -> nx.MultiDiGraph[str]:
+def project(
+    catalog: Catalog, view: str = "governance", *, details: bool = True
+) -> nx.MultiDiGraph[str]:
     """Return the multi-digraph of *view*: one edge per (subject, predicate, object).
 
     Nodes are keyed by IRI; edges by the predicate's CURIE. ``all`` merges every view.
 
+    :param details: give every node its labels, class, facts, names and facets (what the
+        explorer shows); without, nodes carry their IRI and id only, and the analytics
+        describe the few they show (:func:`describe_nodes`).
     :raises NetworkError: for an unknown view.
     """
     if view not in VIEWS:
         raise NetworkError(f"no view {view!r}; views: {', '.join(VIEWS)}")
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(view=view)
-    merged: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for (edge_view, subject, predicate, obj), sources in catalog.edges.items():
-        if view in ("all", edge_view):
-            merged[subject, predicate, obj] |= sources
-    facets = _facets(catalog)
+    merged = catalog.edges(view)
+    nodes = {n for s, _, o in merged for n in (s, o)}
+    facets = _facets(catalog, nodes) if details else {}
     for subject, predicate, obj in sorted(merged):
         for node in (subject, obj):
-            if node not in graph:
-                graph.add_node(
-                    node,
-                    **_node_attrs(catalog, node),
-                    facts=_facts(catalog, node),
-                    **{name: sorted(values.get(node, ())) for name, values in facets.items()},
-                )
+            if node in graph:
+                continue
+            if not details:
+                graph.add_node(node, iri=node, id=node.removeprefix(ID))
+                continue
+            graph.add_node(
+                node,
+                **_node_attrs(catalog, node),
+                facts=_facts(catalog, node),
+                **{name: sorted(values.get(node, ())) for name, values in facets.items()},
+            )
         graph.add_edge(
             subject,
             obj,
@@ -224,32 +158,30 @@ def project(catalog: Catalog, view: str = "governance") -> nx.MultiDiGraph[str]:
             label_zh=label(catalog, predicate, "zh"),
             sources=sorted(merged[subject, predicate, obj]),
         )
-    used = {s for _, d in graph.nodes(data=True) for s in d["sources"]}
+    used = {s for _, d in graph.nodes(data=True) for s in d.get("sources", ())}
     used |= {s for _, _, d in graph.edges(data=True) for s in d["sources"]}
     graph.graph["sources"] = {sid: catalog.sources[sid] for sid in sorted(used)}
     graph.graph["facets"] = {
         name: {
             v: {"en": label(catalog, v, "en"), "zh": label(catalog, v, "zh")}
-            for v in sorted({v for _, d in graph.nodes(data=True) for v in d[name]})
+            for v in sorted({v for _, d in graph.nodes(data=True) for v in d.get(name, ())})
         }
         for name in FACETS
     }
     return graph
 
 
-def _facets(catalog: Catalog) -> dict[str, dict[str, set[str]]]:
-    neighbours: dict[str, set[str]] = defaultdict(set)
-    for _, subject, _, obj in catalog.edges:
-        neighbours[subject].add(obj)
-        neighbours[obj].add(subject)
+def _facets(catalog: Catalog, nodes: set[str]) -> dict[str, dict[str, set[str]]]:
+    """Return, per facet, the values each of *nodes* belongs to: a value itself, and what
+    any view links to it (read from the value's side: a few concepts, whatever the store
+    holds)."""
     found: dict[str, dict[str, set[str]]] = {name: defaultdict(set) for name in FACETS}
-    for node, cls in catalog.classes.items():
-        for name, facet_class in FACETS.items():
-            if cls == facet_class:
-                # A stage belongs to itself only, not to the stage it precedes.
-                for member in {node} | neighbours[node]:
-                    if member == node or catalog.classes.get(member) != facet_class:
-                        found[name][member].add(node)
+    for name, facet_class in FACETS.items():
+        for value in catalog.instances(facet_class):
+            # A stage belongs to itself only, not to the stage it precedes.
+            for member in ({value} | catalog.neighbours(value)) & nodes:
+                if member == value or catalog.classes.get(member) != facet_class:
+                    found[name][member].add(value)
     return found
 
 
@@ -278,7 +210,9 @@ def undirected_simple(graph: nx.MultiDiGraph[str]) -> nx.Graph[str]:
     return simple
 
 
-def find_node(store: Engine, graph: nx.MultiDiGraph[str], text: str) -> str:
+def find_node(
+    store: Engine, graph: nx.MultiDiGraph[str], text: str, *, index: NameLookup | None = None
+) -> str:
     """Return the node of *graph* named by *text*, found by :func:`miikg.resolve.resolve`.
 
     Only the nodes of the view count: an id, IRI, name, short or former name, acronym or
@@ -292,7 +226,7 @@ def find_node(store: Engine, graph: nx.MultiDiGraph[str], text: str) -> str:
     view = graph.graph["view"]
     view_zh = VIEWS.get(view, {}).get("zh", view)
     try:
-        return resolve(store, text, within=set(graph.nodes)).entity
+        return resolve(store, text, within=set(graph.nodes), index=index).entity
     except NotFoundError as exc:
         listed = [curie(c) for c in exc.candidates]
         if exc.ambiguous:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from miikg.engine import open_engine
+from miikg.engine import open_engine, open_reader
 from miikg.graph_builder.store import current_build
 
 if TYPE_CHECKING:
@@ -54,8 +54,11 @@ def network_stats(
 ) -> NetworkStats:
     """Return centrality, communities and the most central bodies of *view*."""
     from miikg.exports.analytics import centrality_stats
+    from miikg.exports.network import describe_nodes, project, read_catalog
 
-    graph = network_projection(view, store=store, endpoint=endpoint)
+    catalog = read_catalog(open_engine(store, endpoint))
+    graph = project(catalog, view, details=False)
+    describe_nodes(catalog, graph, list(graph.nodes))  # kinds rank the bodies
     return centrality_stats(graph, top=top, sample=sample)
 
 
@@ -70,12 +73,17 @@ def network_path(
 ) -> PathResult:
     """Return every shortest path between two entities (by id, name or IRI) in *view*."""
     from miikg.exports.analytics import shortest_paths
-    from miikg.exports.network import find_node, project, read_catalog
+    from miikg.exports.network import describe_nodes, find_node, project, read_catalog
 
-    handle = open_engine(store, endpoint)
-    graph = project(read_catalog(handle), view)
-    a, b = find_node(handle, graph, start), find_node(handle, graph, end)
-    return shortest_paths(graph, a, b, directed=directed)
+    reader = open_reader(store, endpoint)
+    catalog = read_catalog(reader.engine)
+    graph = project(catalog, view, details=False)
+    a = find_node(reader.engine, graph, start, index=reader.index)
+    b = find_node(reader.engine, graph, end, index=reader.index)
+    result = shortest_paths(graph, a, b, directed=directed)
+    shown = {a, b} | {n for path in result.paths for hop in path for n in (hop.start, hop.end)}
+    describe_nodes(catalog, graph, shown)
+    return result
 
 
 def network_ego(
@@ -88,11 +96,15 @@ def network_ego(
 ) -> EgoResult:
     """Return the entities within *depth* hops of *center* in *view*."""
     from miikg.exports.analytics import ego
-    from miikg.exports.network import find_node, project, read_catalog
+    from miikg.exports.network import describe_nodes, find_node, project, read_catalog
 
-    handle = open_engine(store, endpoint)
-    graph = project(read_catalog(handle), view)
-    return ego(graph, find_node(handle, graph, center), depth=depth)
+    reader = open_reader(store, endpoint)
+    catalog = read_catalog(reader.engine)
+    graph = project(catalog, view, details=False)
+    center_node = find_node(reader.engine, graph, center, index=reader.index)
+    result = ego(graph, center_node, depth=depth)
+    describe_nodes(catalog, result.graph, list(result.graph.nodes))
+    return result
 
 
 def _default_out(store: Path | None, name: str, endpoint: object = None) -> Path:

@@ -28,7 +28,7 @@ import re
 import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -37,7 +37,7 @@ import pyoxigraph as ox
 from miikg.errors import MiikgError
 from miikg.exports.registry import ExportSource, Source, as_source
 from miikg.ontology.namespaces import BASE, PREFIXES
-from miikg.queries import EXAMPLE_PARAMS, catalogue
+from miikg.queries import EXAMPLE_PARAMS, NamedQuery, catalogue
 from miikg.queries.run import QueryResult, run_named
 from miikg.serve import entity_data
 from miikg.serve.entity_pages import (
@@ -187,6 +187,20 @@ def _cell(term: object, labels: dict[str, str]) -> dict[str, str]:
     return {"iri": "", "text": "" if term is None else str(term), "lang": ""}
 
 
+def _ordered(result: QueryResult, query: NamedQuery) -> QueryResult:
+    """Return *result* with its rows sorted by their text if *query* leaves their order to
+    the store (the network views, read whole by the projections), so that a page is the
+    same whichever store answered it."""
+    if _ORDER_BY.search(query.text):
+        return result
+    key = result.variables
+    rows = sorted(result.rows, key=lambda row: tuple(row.text(v) for v in key))
+    return replace(result, rows=tuple(rows))
+
+
+_ORDER_BY = re.compile(r"^\s*ORDER\s+BY\b", re.IGNORECASE | re.MULTILINE)
+
+
 def _write_queries(data: ExportSource, out: _Writer) -> None:
     store = data.store
     queries = list(catalogue().values())
@@ -203,7 +217,7 @@ def _write_queries(data: ExportSource, out: _Writer) -> None:
         for lang in LANGUAGES:
             name = f"queries/{query.name}{'' if lang == 'en' else '.' + lang}"
             params = {p.name: example[p.name] for p in query.params if p.name in example}
-            result = run_named(data.queries, query.name, params, lang=lang)
+            result = _ordered(run_named(data.queries, query.name, params, lang=lang), query)
             out.text(f"{name}.csv", _rows_csv(result))
             shown = result.rows[:ROWS_SHOWN]
             iris = {

@@ -33,15 +33,18 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from miikg.errors import MiikgError, StoreNotFoundError
-from miikg.ontology.namespaces import PREFIXES
+from miikg.ontology.namespaces import GRAPH, PREFIXES
 
 if sys.platform != "win32":
     import fcntl
 
 __all__ = [
     "BuildPaths",
+    "OpenBuild",
+    "completed_imports",
     "current_build",
     "default_home",
+    "open_build",
     "open_store",
     "open_writable",
     "pin_build",
@@ -91,6 +94,24 @@ class BuildPaths:
     @property
     def summary(self) -> Path:
         return self.root / "summary.json"
+
+    @property
+    def names(self) -> Path:
+        """The name index of the curated graph (see :mod:`miikg.name_index`)."""
+        return self.root / "names.sqlite"
+
+    @property
+    def imports(self) -> Path:
+        """The folder of each import's name index and counts (``imports/<graph>/``)."""
+        return self.root / "imports"
+
+
+@dataclass(frozen=True)
+class OpenBuild:
+    """A build's store, opened read-only, and where the build's other files are."""
+
+    store: ox.Store
+    paths: BuildPaths
 
 
 def current_build(home: Path | None = None) -> BuildPaths:
@@ -159,12 +180,36 @@ def open_store(home: Path | None = None) -> ox.Store:
     The build is locked while the store opens, so a build finishing meanwhile cannot
     prune it half-way; once open, the store no longer needs its folder.
     """
+    return open_build(home).store
+
+
+def open_build(home: Path | None = None) -> OpenBuild:
+    """Open the current build's store read-only; see :func:`open_store`."""
     build, fd = _locked_current(home)
     try:
-        return ox.Store.read_only(str(build.store))
+        return OpenBuild(ox.Store.read_only(str(build.store)), build)
     finally:
         if fd is not None:
             os.close(fd)
+
+
+_DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
+
+
+def completed_imports(store: ox.Store) -> list[str]:
+    """Return the import graphs *store* holds complete: those its meta graph describes.
+
+    An import's provenance is written last, in one transaction, so a graph still filling
+    (or left by a killed import) is not among them; nor is one an undo took out.
+    """
+    meta = ox.NamedNode(GRAPH + "meta")
+    prefix = GRAPH + "import-"
+    found = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, _DERIVED_FROM, None, meta)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)
+    }
+    return sorted(found)
 
 
 def open_writable(home: Path | None = None) -> ox.Store:

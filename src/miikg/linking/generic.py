@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from miikg.errors import DataError, ImportFileError, MiikgError
 from miikg.graph_builder.load import MAX_FILE_BYTES, parse_yaml
+from miikg.graph_builder.store import current_build
 from miikg.linking.importing import (
     CsvRow,
     StreamedFile,
@@ -46,6 +47,7 @@ from miikg.linking.importing import (
 )
 from miikg.linking.reconcile import Match, Reconciler
 from miikg.linking.usaspending import ImportReport, RowOutcome
+from miikg.name_index import ImportIndex
 from miikg.ontology.namespaces import GRAPH, PREFIXES
 
 __all__ = ["import_csv", "import_rdf"]
@@ -275,20 +277,32 @@ def import_rdf(path: Path, *, home: Path | None = None) -> WriteResult:
             f"unknown RDF file extension {path.suffix!r}: use .ttl, .nt, .nq, .trig, .rdf, .jsonld",
         )
     file = StreamedFile(path)
-    if _check_rdf(file, fmt) or fmt.supports_datasets:
+    index = ImportIndex(current_build(home).imports)
+    try:
+        in_memory = _check_rdf(file, fmt, index) or fmt.supports_datasets
+    except BaseException:
+        index.discard()
+        raise
+    if in_memory:  # renamed in Python, and indexed as it is written
+        index.discard()
         return _import_rdf_in_memory(path, fmt, home=home)
-    return _bulk_import(file, fmt, home=home)
+    return _bulk_import(file, fmt, home=home, index=index)
 
 
-def _check_rdf(file: StreamedFile, fmt: ox.RdfFormat) -> bool:
+def _check_rdf(file: StreamedFile, fmt: ox.RdfFormat, index: ImportIndex) -> bool:
     """Parse all of *file* (so its checksum is known); tell whether it has blank nodes.
+
+    Each triple goes past *index* on the way (the names and counts of a bulk load).
 
     :raises ImportFileError: the file cannot be read or does not parse.
     """
     blank = False
+    add, wanted = index.add, index.wanted
     try:
         with file.reading() as binary:
             for quad in ox.parse(binary, format=fmt):
+                if quad.predicate in wanted:
+                    add(quad.subject, quad.predicate, quad.object)
                 if not blank and (
                     isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
                 ):
@@ -349,8 +363,13 @@ def _load_twice(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: ox.NamedN
         raise MiikgError(f"{path.name}: the import failed and was undone: {errors[0]}")
 
 
-def _bulk_import(file: StreamedFile, fmt: ox.RdfFormat, *, home: Path | None) -> WriteResult:
-    """Bulk-load a checked file of triples without blank nodes; see :func:`import_rdf`."""
+def _bulk_import(
+    file: StreamedFile, fmt: ox.RdfFormat, *, home: Path | None, index: ImportIndex
+) -> WriteResult:
+    """Bulk-load a checked file of triples without blank nodes; see :func:`import_rdf`.
+
+    *index* saw every triple of the file while it was checked.
+    """
     path = file.path
 
     def write(store: ox.Store, graph: ox.NamedNode) -> int:
@@ -360,4 +379,4 @@ def _bulk_import(file: StreamedFile, fmt: ox.RdfFormat, *, home: Path | None) ->
     def undo(store: ox.Store, graph: ox.NamedNode) -> None:  # a full disk, Ctrl-C
         _undo_bulk_load(store, graph, path, fmt)
 
-    return write_into_store(file, write, kind="rdf", home=home, undo=undo)
+    return write_into_store(file, write, kind="rdf", home=home, undo=undo, index=index)

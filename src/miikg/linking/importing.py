@@ -8,6 +8,10 @@ re-import changes nothing; new bytes under a file name imported before replace t
 
 A CSV is read as a stream (:class:`StreamedFile`), never whole: once to check every row (and
 learn the checksum), once more to write, so memory does not grow with the number of rows.
+
+Every import also writes its name index and counts (:class:`miikg.name_index.ImportIndex`)
+into ``imports/<graph>/`` beside the store, from the triples as they pass, before its
+provenance: readers use them exactly while the store describes the import.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import pyoxigraph as ox
 
 from miikg.errors import ImportFileError
 from miikg.linking.reconcile import importing_query
+from miikg.name_index import ImportIndex, graph_folder, remove_import_files
 from miikg.ontology.namespaces import GRAPH, ID, MIIKG, W3
 
 __all__ = [
@@ -414,12 +419,15 @@ def write_import_stream(
     :raises ImportFileError: a blank node, or (re-raised) whatever *triples* raised.
     :raises MiikgError: the store cannot be opened for writing.
     """
+    from miikg.graph_builder.store import current_build
+
+    index = ImportIndex(current_build(home).imports)
 
     def write(store: ox.Store, graph: ox.NamedNode) -> int:
-        _write_batches(store, file, triples, graph)
+        _write_batches(store, file, triples, graph, index)
         return _count(store, graph)
 
-    return write_into_store(file, write, kind=kind, home=home)
+    return write_into_store(file, write, kind=kind, home=home, index=index)
 
 
 #: Writes an import's triples into its graph and the merged default graph; returns how
@@ -432,39 +440,77 @@ def write_into_store(
     write: Writer,
     *,
     kind: str,
+    index: ImportIndex,
     home: Path | None = None,
     undo: Callable[[ox.Store, ox.NamedNode], None] | None = None,
 ) -> WriteResult:
-    """The write every import shares: skip what is imported, *write*, provenance, replace.
+    """The write every import shares: skip what is imported, *write*, index, provenance, replace.
 
-    See :func:`write_import_stream`. *undo* takes out what a failed *write* left (by
+    See :func:`write_import_stream`. *index* has seen (or sees, while *write* runs) every
+    triple written; it is finished and put in place before the provenance, and removed
+    with the graph if anything fails. *undo* takes out what a failed *write* left (by
     default the import's graph, and its triples from the merge unless another graph
     holds them).
 
     :raises MiikgError: the store cannot be opened for writing.
     """
-    from miikg.graph_builder.store import open_writable
+    from miikg.graph_builder.store import completed_imports, current_build, open_writable
 
-    store = open_writable(home)
+    installed = False
     try:
-        graph = file.graph
-        if _is_imported(store, file):
-            return WriteResult(graph.value, False, 0)
-        _drop_graph(store, graph)  # the leftover of an interrupted import, if any
-        older = _older_imports(store, file)
+        build = current_build(home)
+        store = open_writable(home)
         try:
-            count = write(store, graph)
-            added = provenance(file, kind=kind, when=datetime.now(timezone.utc))
-            _extend(store, [*added, *(ox.Quad(q.subject, q.predicate, q.object) for q in added)])
-        except BaseException:
-            (undo or _drop_graph)(store, graph)
-            raise
-        for old in older:
-            _remove_import(store, old)
-        store.flush()
+            graph = file.graph
+            if _is_imported(store, file):
+                return WriteResult(graph.value, False, 0)
+            _drop_graph(store, graph)  # the leftover of an interrupted import, if any
+            older = _older_imports(store, file)
+            _sweep(build.imports, set(completed_imports(store)))
+            try:
+                count = write(store, graph)
+                index.finish(graph.value, file=file.name, kind=kind, triples=count)
+                index.install(build.imports / graph_folder(graph.value))
+                added = provenance(file, kind=kind, when=datetime.now(timezone.utc))
+                _extend(
+                    store, [*added, *(ox.Quad(q.subject, q.predicate, q.object) for q in added)]
+                )
+                installed = True
+            except BaseException:
+                (undo or _drop_graph)(store, graph)
+                raise
+            for old in older:
+                _remove_import(store, old)
+                remove_import_files(build.imports, old.value)
+            store.flush()
+        finally:
+            del store
     finally:
-        del store
+        if not installed:
+            index.discard()
     return WriteResult(graph.value, True, count, tuple(o.value for o in older))
+
+
+#: A temporary index folder older than this belongs to no running import.
+_STALE_SECONDS = 3600
+
+
+def _sweep(imports: Path, complete: set[str]) -> None:
+    """Remove index folders of imports the store does not hold complete (a killed import,
+    an interrupted removal); the writer holds the store, so none is being written."""
+    import shutil
+    import time
+
+    if not imports.is_dir():
+        return
+    keep = {graph_folder(g) for g in complete}
+    for entry in imports.iterdir():
+        if entry.name.startswith(".tmp-"):
+            if time.time() - entry.stat().st_mtime < _STALE_SECONDS:
+                continue  # another process's import, waiting to open the store
+        elif entry.name in keep:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
 
 
 def _extend(store: ox.Store, quads: list[ox.Quad]) -> None:
@@ -487,9 +533,11 @@ def _write_batches(
     file: _FileIdentity,
     triples: Iterable[ox.Triple] | Iterable[Terms],
     graph: ox.NamedNode,
+    index: ImportIndex,
 ) -> None:
     iterator: Iterator[Any] = iter(triples)  # an ox.Triple unpacks as a tuple does
     blank, quad = ox.BlankNode, ox.Quad
+    index_add, wanted = index.add, index.wanted
     first = True
     while batch := list(itertools.islice(iterator, BATCH_TRIPLES)):
         quads: list[ox.Quad] = []
@@ -499,6 +547,8 @@ def _write_batches(
                 _check_triple(file, ox.Triple(s, p, o))
             add(quad(s, p, o, graph))
             add(quad(s, p, o))
+            if p in wanted:
+                index_add(s, p, o)
         if first and len(batch) < BATCH_TRIPLES:  # all of it: one transaction, as before
             _extend(store, quads)
         else:

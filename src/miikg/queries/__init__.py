@@ -24,7 +24,14 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-__all__ = ["EXAMPLE_PARAMS", "NamedQuery", "Param", "catalogue", "parse_query_file"]
+__all__ = [
+    "EXAMPLE_PARAMS",
+    "NamedQuery",
+    "Param",
+    "catalogue",
+    "internal_query",
+    "parse_query_file",
+]
 
 #: A value for each parameter other than ``lang`` that returns rows on the curated graph:
 #: what tests, benchmarks and examples pass.
@@ -106,3 +113,11 @@ def catalogue() -> dict[str, NamedQuery]:
             name = entry.name.removesuffix(".rq")
             found[name] = parse_query_file(name, entry.read_text(encoding="utf-8"))
     return found
+
+
+@cache
+def internal_query(path: str) -> NamedQuery:
+    """Return a query of a subfolder (``tables/conflicts-of``): used by code, not listed."""
+    folder, _, name = path.partition("/")
+    entry = resources.files(__package__).joinpath(folder).joinpath(f"{name}.rq")
+    return parse_query_file(path, entry.read_text(encoding="utf-8"))

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from rdflib import Dataset
 
     from miikg.queries.remote import RemoteStore
+    from miikg.resolve import NameLookup
 
 __all__ = [
     "Engine",
@@ -244,7 +245,7 @@ def resolve_entity(store: Engine, text: str) -> list[str]:
     return [resolve(store, text).entity]
 
 
-def _term(store: Engine, param: Param, value: Any) -> Term:
+def _term(store: Engine, param: Param, value: Any, index: NameLookup | None = None) -> Term:
     if param.kind == "iri":
         from miikg.ontology.namespaces import PREFIXES
         from miikg.resolve import resolve
@@ -254,7 +255,7 @@ def _term(store: Engine, param: Param, value: Any) -> Term:
             prefix, _, local = param.of_class.partition(":")
             classes = (PREFIXES[prefix] + local,)
         try:
-            return ox.NamedNode(resolve(store, str(value), classes=classes).entity)
+            return ox.NamedNode(resolve(store, str(value), classes=classes, index=index).entity)
         except NotFoundError as exc:
             raise NotFoundError(
                 f"parameter {param.name}: {exc}",
@@ -305,9 +306,18 @@ def named_query(name: str) -> NamedQuery:
 
 
 def run_named(
-    store: Engine, name: str, params: Mapping[str, Any] | None = None, *, lang: str = "en"
+    store: Engine,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    lang: str = "en",
+    index: NameLookup | None = None,
 ) -> QueryResult:
-    """Run the named query *name*; *params* are checked against its header and bound."""
+    """Run the named query *name*; *params* are checked against its header and bound.
+
+    :param index: where an entity parameter's name is looked up (the build's name index);
+        without it, the names are read from the store.
+    """
     query = named_query(name)
     given = dict(params or {})
     if query.param("lang") is not None:
@@ -322,7 +332,7 @@ def run_named(
                 f"query {name!r} has no parameter {key!r} (its parameters: {listed})",
                 zh=f"查询 {name!r} 没有参数 {key!r}（其参数：{'、'.join(names) or '无'}）",
             )
-        bindings[key] = _term(store, param, value)
+        bindings[key] = _term(store, param, value, index)
     missing = [p.name for p in query.params if p.name not in bindings]
     if missing:
         raise QueryError(
