@@ -517,12 +517,21 @@ def test_the_command_takes_view_and_lang_for_a_network_format(
     assert code == 0 and str(out) in capsys.readouterr().out
     labels = {d["label"] for _, d in nx.read_gexf(out).nodes(data=True)}
     assert "企业" in labels and "Company" not in labels
-    with pytest.raises(
-        ExportError, match="只适用于 graphml, gexf, neo4j, cytoscape，不适用于 void"
-    ):
+    with pytest.raises(ExportError) as refused:
         _run("--store", str(home), "--lang", "zh", "export", "--format", "void", "--view",
              "governance", "-o", str(tmp_path / "v.ttl"))  # fmt: skip
+    # The error carries both languages; --lang zh shows the Chinese.
+    assert refused.value.text("zh") == (
+        "--view 和 --lang 只适用于 graphml、gexf、neo4j、cytoscape，不适用于 void"
+    )
+    assert str(refused.value) == (
+        "--view and --lang apply to graphml, gexf, neo4j, cytoscape only, not to void"
+    )
     # --lang after the command is also the language of the message
-    with pytest.raises(ExportError, match="不能与 --all 一起使用"):
-        _run("--store", str(home), "export", "--all", "--lang", "zh", "-o", str(tmp_path / "r"))
+    code = cli.main(["--store", str(home), "export", "--all", "--lang", "zh", "-o",
+                     str(tmp_path / "r")])  # fmt: skip
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "miikg: 错误: --view 和 --lang 只能与单一网络格式一起使用，不能与 --all 一起使用\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.gexf"]

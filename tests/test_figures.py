@@ -167,8 +167,13 @@ def test_a_missing_dot_is_one_clear_error_and_leaves_the_old_file(
     target = tmp_path / "governance.svg"
     target.write_text("old", encoding="utf-8")
     monkeypatch.setattr(diagrams.shutil, "which", lambda name: None)
-    with pytest.raises(FigureError, match=r"apt-get install graphviz.*未安装 Graphviz"):
+    with pytest.raises(FigureError) as raised:
         write_figure(catalog, "governance", target)
+    # Each language on its own: the English message, and the Chinese under --lang zh.
+    assert str(raised.value) == "Graphviz `dot` is not installed (Debian: apt-get install graphviz)"
+    assert (
+        raised.value.text("zh") == "未安装 Graphviz 的 dot 程序（Debian：apt-get install graphviz）"
+    )
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["governance.svg"]
 

@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, ClassVar, NoReturn
 
 from miikg.engine import add_endpoint_options, endpoint_from_args
 from miikg.terminal import ROW_FORMATS, format_result, terminal_width
@@ -66,9 +66,13 @@ _ARGPARSE_ZH = (
     (re.compile(r"^the following arguments are required: (.+)$"), "缺少必需的参数：{0}"),
     (re.compile(r"^unrecognized arguments: (.+)$"), "无法识别的参数：{0}"),
     (re.compile(r"^argument (.+?): expected one argument$"), "参数 {0}：需要一个值"),
-    (re.compile(r"^argument (.+?): invalid (\w+) value: (.+)$"), "参数 {0}：无效的 {1} 值 {2}"),
+    (re.compile(r"^argument (.+?): invalid (\w+) value: (.+)$"), "参数 {0}：{2} 不是有效的{1}"),
     (re.compile(r"^argument (.+?): (.+)$"), "参数 {0}：{1}"),
 )  # fmt: skip
+
+
+#: The value types of argparse's "invalid <type> value" (a type function's name), in Chinese.
+_TYPE_ZH = {"int": "整数", "float": "数值", "port": "端口号（0 到 65535）", "Path": "路径"}
 
 
 class UsageError(SystemExit):
@@ -77,6 +81,46 @@ class UsageError(SystemExit):
     A ``SystemExit``, as argparse's own error is, for a caller of ``parse_args``;
     :func:`main` turns it into one line in the chosen language and exit code 2.
     """
+
+
+class _LogFormatter(logging.Formatter):
+    """Log lines in the chosen language: a record's ``zh`` (given as ``extra``) in zh."""
+
+    _LEVELS_ZH: ClassVar[dict[str, str]] = {
+        "DEBUG": "调试", "INFO": "信息", "WARNING": "警告", "ERROR": "错误"
+    }  # fmt: skip
+
+    def __init__(self, lang: str) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+        self.lang = lang
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)  # also fills record.exc_text
+        if self.lang != "zh":
+            return text
+        level = self._LEVELS_ZH.get(record.levelname, record.levelname)
+        text = f"{level} {record.name}：{getattr(record, 'zh', None) or record.getMessage()}"
+        return text + (f"\n{record.exc_text}" if record.exc_text else "")
+
+
+def _log_to_stderr(lang: str, *, debug: bool) -> None:
+    """Send log records to stderr in *lang*, as ``logging.basicConfig`` would.
+
+    As basicConfig, leave a root logger that has handlers of its own alone; one set up by
+    an earlier call in this process (:func:`main` run twice) takes the new language.
+    """
+    root = logging.getLogger()
+    ours: list[logging.Handler] = [
+        h for h in root.handlers if isinstance(h.formatter, _LogFormatter)
+    ]
+    if root.handlers and not ours:
+        return
+    if not ours:
+        ours = [logging.StreamHandler()]
+        root.addHandler(ours[0])
+    for handler in ours:
+        handler.setFormatter(_LogFormatter(lang))
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,7 +147,8 @@ def _usage_text(message: str, lang: str) -> str:
     if lang == "zh":
         for pattern, template in _ARGPARSE_ZH:
             if match := pattern.match(message):
-                return template.format(*match.groups()) + hint
+                groups = [_TYPE_ZH.get(g, g) for g in match.groups()]
+                return template.format(*groups) + hint
     return message + hint
 
 
@@ -510,10 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lang = args.lang
         if args.command == "build" and args.out is None:
             args.out = args.store
-        logging.basicConfig(
-            level=logging.DEBUG if args.debug else logging.WARNING,
-            format="%(levelname)s %(name)s: %(message)s",
-        )
+        _log_to_stderr(lang, debug=args.debug)
         code: int = args.func(args)
     except UsageError as exc:
         print(f"miikg: {_UI[lang]['error']}: {_usage_text(str(exc), lang)}", file=sys.stderr)

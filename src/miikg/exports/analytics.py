@@ -270,7 +270,9 @@ def shortest_paths(
     except nx.NetworkXNoPath:
         found = []
     except nx.NodeNotFound as exc:
-        raise NetworkError(str(exc)) from None
+        missing = start if start not in walk else end
+        view = graph.graph.get("view")
+        raise NetworkError(str(exc), zh=f"{missing} 不在 {view} 视图中") from None
     paths = tuple(
         tuple(_hop(graph, u, v, directed=directed) for u, v in itertools.pairwise(p)) for p in found
     )
@@ -312,7 +314,8 @@ class EgoResult:
 def ego(graph: nx.MultiDiGraph[str], center: str, *, depth: int = 1) -> EgoResult:
     """Return the ego network of *center*: every node within *depth* hops, either direction."""
     if center not in graph:
-        raise NetworkError(f"{center} is not in the {graph.graph.get('view')} view")
+        view = graph.graph.get("view")
+        raise NetworkError(f"{center} is not in the {view} view", zh=f"{center} 不在 {view} 视图中")
     undirected = graph.to_undirected(as_view=True)
     distances = nx.single_source_shortest_path_length(undirected, center, cutoff=depth)
     sub = graph.subgraph(distances).copy()

@@ -339,8 +339,8 @@ def dot_program() -> str:
     program = shutil.which("dot")
     if program is None:
         raise FigureError(
-            "Graphviz `dot` is not installed (Debian: apt-get install graphviz) / "
-            "未安装 Graphviz 的 dot 程序（Debian：apt-get install graphviz）"
+            "Graphviz `dot` is not installed (Debian: apt-get install graphviz)",
+            zh="未安装 Graphviz 的 dot 程序（Debian：apt-get install graphviz）",
         )
     return program
 
@@ -364,9 +364,9 @@ def render(diagram: Diagram, path: Path, fmt: str) -> Path:
     )
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = reason[-1] if reason else done.returncode
         raise FigureError(
-            f"dot failed on {path.name}: {reason[-1] if reason else done.returncode} / "
-            f"dot 绘制 {path.name} 失败"
+            f"dot failed on {path.name}: {detail}", zh=f"dot 绘制 {path.name} 失败：{detail}"
         )
     temp = path.with_name(f".{path.name}.tmp")
     temp.write_bytes(done.stdout)

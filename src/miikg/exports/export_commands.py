@@ -42,7 +42,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     words = _WORDS[args.lang]
     lang = args.sub_lang or args.lang
     if args.all and (args.view is not None or args.sub_lang is not None):
-        raise ExportError(words["network"])
+        raise ExportError(_WORDS["en"]["network"], zh=_WORDS["zh"]["network"])
     if args.all:
         release = export_all(
             args.output, store=args.store, endpoint=endpoint_from_args(args), previous=args.previous
@@ -54,10 +54,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
             print(release.diff.text().split("\n\n", 1)[1].split("\n\n", 1)[0])
         return 0
     if args.previous is not None:
-        raise ExportError(words["previous"])
+        raise ExportError(_WORDS["en"]["previous"], zh=_WORDS["zh"]["previous"])
     if (args.view, args.sub_lang) != (None, None) and args.format not in NETWORK_FORMATS:
         formats = ", ".join(NETWORK_FORMATS)
-        raise ExportError(words["not_network"].format(formats=formats, name=args.format))
+        raise ExportError(
+            _WORDS["en"]["not_network"].format(formats=formats, name=args.format),
+            zh=_WORDS["zh"]["not_network"].format(formats="、".join(NETWORK_FORMATS),
+                                                  name=args.format),
+        )  # fmt: skip
     path = export(
         args.format,
         args.output,

@@ -38,6 +38,7 @@ FIGURES = ("paper-1", "paper-2", "paper-3", "governance", "chain", "timeline")
 FORMATS = ("svg", "pdf", "png")
 #: The fallback warning, logged by the library and said once, in its language, by the CLI.
 FALLBACK = "no CJK font found (install fonts-noto-cjk, or any CJK font): drawing English labels"
+FALLBACK_ZH = "未找到中日韩字体（请安装 fonts-noto-cjk 或任一中日韩字体）：图中使用英文标签"
 #: A4 text width (16 cm) in inches: the timeline is drawn at the size it is printed.
 PRINT_WIDTH_IN = 16 / 2.54
 
@@ -178,7 +179,10 @@ def _diagram(catalog: Catalog, store: Engine | None, kind: str, lang: str) -> Di
     if kind == "chain":
         return view_figures.chain_diagram(catalog, lang)
     if store is None:
-        raise FigureError(f"figure {kind!r} is drawn from the store's queries: pass store=")
+        raise FigureError(
+            f"figure {kind!r} is drawn from the store's queries: pass store=",
+            zh=f"图 {kind!r} 由存储上的查询绘制：请传入 store=",
+        )
     return paper_figures.paper_diagram(store, kind, lang)
 
 
@@ -215,16 +219,22 @@ def write_figure(
     :raises FigureError: for an unknown figure or format, or when ``dot`` is missing.
     """
     if kind not in FIGURES:
-        raise FigureError(f"no figure {kind!r}; figures: {', '.join(FIGURES)}")
+        raise FigureError(
+            f"no figure {kind!r}; figures: {', '.join(FIGURES)}",
+            zh=f"没有图 {kind!r}；可选：{'、'.join(FIGURES)}",
+        )
     fmt = fmt or path.suffix.lstrip(".") or "png"
     if fmt not in FORMATS:
-        raise FigureError(f"no format {fmt!r}; formats: {', '.join(FORMATS)}")
+        raise FigureError(
+            f"no format {fmt!r}; formats: {', '.join(FORMATS)}",
+            zh=f"没有格式 {fmt!r}；可选：{'、'.join(FORMATS)}",
+        )
     font = None
     if lang == "zh":
         # dot finds fonts through fontconfig, matplotlib through its font manager.
         font = cjk_font() if kind == "timeline" else ("Noto Sans CJK SC" if _has_cjk() else None)
         if font is None:
-            log.warning(FALLBACK)
+            log.warning(FALLBACK, extra={"zh": FALLBACK_ZH})
             lang = "en"
     if kind == "timeline":
         _matplotlib(catalog, _timeline, path, fmt, lang, font)

@@ -165,7 +165,10 @@ def label_layout(
         check=False,
     )  # fmt: skip
     if done.returncode != 0:
-        raise FigureError(f"dot failed on the explorer layout: {done.stderr.decode()[-200:]}")
+        detail = done.stderr.decode()[-200:]
+        raise FigureError(
+            f"dot failed on the explorer layout: {detail}", zh=f"dot 计算浏览器布局失败：{detail}"
+        )
     back = {v: k for k, v in ids.items()}
     positions: Positions = {}
     sizes: dict[str, tuple[float, float]] = {}

@@ -64,19 +64,23 @@ class MappingImportError(MiikgError):
         row: int | None = None,
         line: int | None = None,
         column: str | None = None,
+        zh: str | None = None,
     ) -> None:
         self.file = file
         self.row = row
         self.line = line
         self.column = column
         self.reason = message
-        where = file
+        where = where_zh = file
         if row is not None:
             where += ": header" if row == 0 else f": row {row}"
             where += f" (line {line})" if line is not None else ""
+            where_zh += "：表头" if row == 0 else f"：第 {row} 行"
+            where_zh += f"（文件第 {line} 行）" if line is not None else ""
         if column is not None:
             where += f", column '{column}'"
-        super().__init__(f"{where}: {message}")
+            where_zh += f"，列 '{column}'"
+        super().__init__(f"{where}: {message}", zh=f"{where_zh}：{zh or message}")
 
 
 @dataclass(frozen=True)
@@ -108,30 +112,40 @@ def _split(name: str, text: str) -> tuple[dict[str, str], list[tuple[int, str]]]
     try:
         metadata = yaml.safe_load("\n".join(head)) if head else {}
     except yaml.YAMLError as exc:
-        raise MappingImportError(name, f"the metadata block is not YAML: {exc}") from None
+        raise MappingImportError(
+            name, f"the metadata block is not YAML: {exc}", zh=f"元数据块不是 YAML：{exc}"
+        ) from None
     if not isinstance(metadata, dict):
-        raise MappingImportError(name, "the metadata block is not a YAML mapping")
+        raise MappingImportError(
+            name, "the metadata block is not a YAML mapping", zh="元数据块不是 YAML 映射"
+        )
     declared = metadata.get("curie_map") or {}
     if not isinstance(declared, dict):
-        raise MappingImportError(name, "curie_map in the metadata block is not a mapping")
+        raise MappingImportError(
+            name,
+            "curie_map in the metadata block is not a mapping",
+            zh="元数据块中的 curie_map 不是映射",
+        )
     return {**CURIE_MAP, **{str(k): str(v) for k, v in declared.items()}}, table
 
 
 def _rows(name: str, text: str, store: ox.Store) -> list[_Row]:
     curie_map, table = _split(name, text)
     if not table:
-        raise MappingImportError(name, "no header row and no mappings")
+        raise MappingImportError(name, "no header row and no mappings", zh="没有表头行，也没有映射")
     reader = csv.DictReader(io.StringIO("\n".join(t for _, t in table)), delimiter="\t")
     header = reader.fieldnames or []
     for column in REQUIRED:
         if column not in header:
-            raise MappingImportError(name, "missing column", row=0, line=table[0][0], column=column)
+            raise MappingImportError(
+                name, "missing column", row=0, line=table[0][0], column=column, zh="缺少该列"
+            )
     rows: list[_Row] = []
     for number, record in enumerate(reader, start=1):
         line = table[reader.line_num - 1][0]
         rows.append(_row(name, record, curie_map, store, row=number, line=line))
     if not rows:
-        raise MappingImportError(name, "the file holds no mappings")
+        raise MappingImportError(name, "the file holds no mappings", zh="文件中没有映射")
     return rows
 
 
@@ -144,31 +158,51 @@ def _row(
     row: int,
     line: int,
 ) -> _Row:
-    def fail(message: str, column: str | None = None) -> MappingImportError:
-        return MappingImportError(name, message, row=row, line=line, column=column)
+    def fail(message: str, column: str | None = None, *, zh: str) -> MappingImportError:
+        return MappingImportError(name, message, row=row, line=line, column=column, zh=zh)
 
     def iri(column: str) -> str:
         value = (record.get(column) or "").strip()
         if not value:
-            raise fail("empty value", column)
+            raise fail("empty value", column, zh="值为空")
         expanded = expand(value, curie_map)
         if expanded is None or not expanded.startswith(("http://", "https://")):
-            raise fail(f"bad CURIE {value!r} (prefixes: {', '.join(curie_map)})", column)
+            raise fail(
+                f"bad CURIE {value!r} (prefixes: {', '.join(curie_map)})",
+                column,
+                zh=f"无效的 CURIE {value!r}（可用前缀：{'、'.join(curie_map)}）",
+            )
         return expanded
 
     if None in record:
-        raise fail("more cells than columns")
+        raise fail("more cells than columns", zh="单元格多于列数")
     subject, predicate, target = iri("subject_id"), iri("predicate_id"), iri("object_id")
     justification = iri("mapping_justification")
     if not subject.startswith(ID) or not _is_known(store, subject):
-        raise fail(f"unknown subject {record['subject_id']!r}", "subject_id")
+        raise fail(
+            f"unknown subject {record['subject_id']!r}",
+            "subject_id",
+            zh=f"未知的主体 {record['subject_id']!r}",
+        )
     if predicate not in PREDICATES:
-        raise fail(f"unsupported mapping predicate {record['predicate_id']!r}", "predicate_id")
+        raise fail(
+            f"unsupported mapping predicate {record['predicate_id']!r}",
+            "predicate_id",
+            zh=f"不支持的映射谓词 {record['predicate_id']!r}",
+        )
     if not justification.startswith(SEMAPV):
-        raise fail("the justification must be a semapv: term", "mapping_justification")
+        raise fail(
+            "the justification must be a semapv: term",
+            "mapping_justification",
+            zh="映射依据须为 semapv: 术语",
+        )
     confidence = (record.get("confidence") or "").strip()
     if confidence and not _is_confidence(confidence):
-        raise fail(f"confidence {confidence!r} is not a number from 0 to 1", "confidence")
+        raise fail(
+            f"confidence {confidence!r} is not a number from 0 to 1",
+            "confidence",
+            zh=f"置信度 {confidence!r} 不是 0 到 1 之间的数",
+        )
     comment = (record.get("comment") or "").strip()
     return _Row(row, subject, predicate, target, justification, confidence, comment)
 
@@ -248,11 +282,15 @@ def import_mappings(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise MappingImportError(path.name, f"cannot read the file: {exc.strerror}") from None
+        raise MappingImportError(
+            path.name, f"cannot read the file: {exc.strerror}", zh=f"无法读取文件：{exc.strerror}"
+        ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise MappingImportError(path.name, f"not UTF-8 (byte {exc.start})") from None
+        raise MappingImportError(
+            path.name, f"not UTF-8 (byte {exc.start})", zh=f"不是 UTF-8 编码（第 {exc.start} 字节）"
+        ) from None
     digest = hashlib.sha256(data).hexdigest()
     target = open_writable(store)
     try:

@@ -130,7 +130,10 @@ def project(
     :raises NetworkError: for an unknown view.
     """
     if view not in VIEWS:
-        raise NetworkError(f"no view {view!r}; views: {', '.join(VIEWS)}")
+        raise NetworkError(
+            f"no view {view!r}; views: {', '.join(VIEWS)}",
+            zh=f"没有视图 {view!r}；可选：{'、'.join(VIEWS)}",
+        )
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(view=view)
     merged = catalog.edges(view)
     nodes = {n for s, _, o in merged for n in (s, o)}

@@ -168,15 +168,25 @@ def export(name: str, source: Source, path: Path, *, view: str = "all", lang: st
     from miikg.exports.network import VIEWS
 
     if name not in EXPORTERS:
-        raise ExportError(f"no export format {name!r}; formats: {', '.join(EXPORTERS)}")
+        raise ExportError(
+            f"no export format {name!r}; formats: {', '.join(EXPORTERS)}",
+            zh=f"没有导出格式 {name!r}；可选：{'、'.join(EXPORTERS)}",
+        )
     if view not in VIEWS:
-        raise ExportError(f"no view {view!r}; views: {', '.join(VIEWS)}")
+        raise ExportError(
+            f"no view {view!r}; views: {', '.join(VIEWS)}",
+            zh=f"没有视图 {view!r}；可选：{'、'.join(VIEWS)}",
+        )
     if lang not in ("en", "zh"):
-        raise ExportError(f"no language {lang!r}; languages: en, zh")
+        raise ExportError(
+            f"no language {lang!r}; languages: en, zh", zh=f"没有语言 {lang!r}；可选：en、zh"
+        )
     if (view, lang) != ("all", "en") and name not in NETWORK_FORMATS:
         raise ExportError(
             f"--view and --lang apply to the network formats only "
-            f"({', '.join(NETWORK_FORMATS)}), not to {name}"
+            f"({', '.join(NETWORK_FORMATS)}), not to {name}",
+            zh=f"--view 和 --lang 只适用于网络格式（{'、'.join(NETWORK_FORMATS)}），"
+            f"不适用于 {name}",
         )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

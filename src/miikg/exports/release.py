@@ -115,7 +115,10 @@ def _show(term: object) -> str:
 
 def _read(path: Path) -> tuple[set[ox.Triple], set[ox.Quad]]:
     if not path.is_file():
-        raise ExportError(f"no {path.name} in {path.parent}: not a miikg release folder")
+        raise ExportError(
+            f"no {path.name} in {path.parent}: not a miikg release folder",
+            zh=f"{path.parent} 中没有 {path.name}：不是 miikg 发布目录",
+        )
     with path.open("rb") as handle:
         quads = set(ox.parse(handle, format=ox.RdfFormat.N_QUADS))
     facts = {q.triple for q in quads if isinstance(q.graph_name, ox.DefaultGraph)}
@@ -226,9 +229,15 @@ def write_release(source: Source, folder: Path, *, previous: Path | None = None)
     """
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
-        raise ExportError(f"{folder} is not empty: a release needs a new or empty folder")
+        raise ExportError(
+            f"{folder} is not empty: a release needs a new or empty folder",
+            zh=f"{folder} 不是空目录：发布需要新目录或空目录",
+        )
     if previous is not None and not (Path(previous) / NQUADS).is_file():
-        raise ExportError(f"no {NQUADS} in {previous}: not a miikg release folder")
+        raise ExportError(
+            f"no {NQUADS} in {previous}: not a miikg release folder",
+            zh=f"{previous} 中没有 {NQUADS}：不是 miikg 发布目录",
+        )
     folder.mkdir(parents=True, exist_ok=True)
     data = as_source(source)
     files = {

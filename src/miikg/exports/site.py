@@ -122,7 +122,7 @@ def harden_csp(page: str) -> str:
     page = _CSP_META.sub("", page, count=1)
     head = re.search(r"<head[^>]*>\s*(<meta charset=[^>]*>\s*)?", page, re.IGNORECASE)
     if head is None:
-        raise SiteError("a page to publish has no <head>")
+        raise SiteError("a page to publish has no <head>", zh="要发布的页面没有 <head>")
     return page[: head.end()] + meta + page[head.end() :]
 
 
@@ -284,7 +284,10 @@ def _assets(out: _Writer) -> None:
 def _replace(target: Path, built: Path) -> None:
     if target.exists():
         if not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists()):
-            raise SiteError(f"{target} exists and is not a miikg site: give a new or empty folder")
+            raise SiteError(
+                f"{target} exists and is not a miikg site: give a new or empty folder",
+                zh=f"{target} 已存在且不是 miikg 站点：请指定新目录或空目录",
+            )
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         target.rename(old)
         built.rename(target)
@@ -302,7 +305,10 @@ def write_site(source: Source, out: Path, *, url: str = BASE) -> Site:
     started = time.perf_counter()
     out = Path(out).absolute()
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
-        raise SiteError(f"{out} exists and is not a miikg site: give a new or empty folder")
+        raise SiteError(
+            f"{out} exists and is not a miikg site: give a new or empty folder",
+            zh=f"{out} 已存在且不是 miikg 站点：请指定新目录或空目录",
+        )
     if not url.endswith("/"):
         url += "/"
     data = as_source(source)
@@ -332,7 +338,10 @@ def write_site(source: Source, out: Path, *, url: str = BASE) -> Site:
             for lang in LANGUAGES:
                 page_data = entity_data.read_entity(store, iri, lang=lang)
                 if page_data is None:  # the store changed under us
-                    raise SiteError(f"{iri} vanished from the store while the site was written")
+                    raise SiteError(
+                        f"{iri} vanished from the store while the site was written",
+                        zh=f"写出站点期间 {iri} 从存储中消失",
+                    )
                 path = site_path(iri, lang)
                 writer.text(
                     path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,18 +11,21 @@ from miikg.graph_builder.load import load_data
 
 
 def main(argv: list[str]) -> int:
-    """Print each problem on its own line; return 1 if there are any."""
+    """Print each problem on its own line (in $MIIKG_LANG, en or zh); 1 if there are any."""
+    lang = "zh" if os.environ.get("MIIKG_LANG") == "zh" else "en"
     problems: list[DataError] = []
     try:
         curated = load_data(Path(argv[0]) if argv else None, problems=problems)
     except DataError as exc:
-        sys.stderr.write(f"{exc}\n")
+        sys.stderr.write(f"{exc.text(lang)}\n")
         return 1
     for problem in problems:
-        sys.stderr.write(f"{problem}\n")
+        sys.stderr.write(f"{problem.text(lang)}\n")
+    records, sources = len(curated.records), len(curated.sources)
     sys.stdout.write(
-        f"{len(curated.records)} records, {len(curated.sources)} sources, "
-        f"{len(problems)} problems\n"
+        f"{records} records, {sources} sources, {len(problems)} problems\n"
+        if lang == "en"
+        else f"{records} 条记录，{sources} 个来源，{len(problems)} 个问题\n"
     )
     return 1 if problems else 0
 

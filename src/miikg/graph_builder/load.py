@@ -51,9 +51,20 @@ def bundled_data_dir() -> Path:
 class _Refused(yaml.MarkedYAMLError):
     """Parsing stopped on purpose (too deep, aliases too big); knows record and field."""
 
-    def __init__(self, problem: str, mark: Any, where: tuple[str | None, str | None]) -> None:
+    def __init__(
+        self, problem: str, mark: Any, where: tuple[str | None, str | None], *, zh: str
+    ) -> None:
         super().__init__(problem=problem, problem_mark=mark)
         self.record, self.field = where
+        self.problem_zh = zh
+
+
+class _Problem(yaml.constructor.ConstructorError):
+    """A value this loader refuses (a duplicate key, a bad tagged scalar), in en and zh."""
+
+    def __init__(self, problem: str, mark: Any, *, zh: str) -> None:
+        super().__init__(None, None, problem, mark)
+        self.problem_zh = zh
 
 
 class _Loader(yaml.SafeLoader):
@@ -89,8 +100,8 @@ class _Loader(yaml.SafeLoader):
                 field_name = str(path[2][1].value)
         return record, field_name
 
-    def _refuse(self, problem: str, mark: Any) -> _Refused:
-        return _Refused(problem, mark, self._where())
+    def _refuse(self, problem: str, mark: Any, *, zh: str) -> _Refused:
+        return _Refused(problem, mark, self._where(), zh=zh)
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -102,6 +113,7 @@ class _Loader(yaml.SafeLoader):
                     raise self._refuse(
                         f"alias *{event.anchor} is inside the node it names (a cycle)",
                         event.start_mark,
+                        zh=f"别名 *{event.anchor} 位于它所指的节点之内（循环引用）",
                     )
                 self._aliased += size[0]
                 if self._aliased > MAX_ALIAS_NODES:
@@ -109,17 +121,24 @@ class _Loader(yaml.SafeLoader):
                         f"aliases stand for more than {MAX_ALIAS_NODES} nodes "
                         "(an alias bomb?): write the values out",
                         event.start_mark,
+                        zh=f"别名所代表的节点超过 {MAX_ALIAS_NODES} 个（别名炸弹？）："
+                        "请直接写出各个值",
                     )
                 if len(self._path) + size[1] > MAX_DEPTH:
                     raise self._refuse(
                         f"nested more than {MAX_DEPTH} levels deep (with what *{event.anchor} "
                         "stands for)",
                         event.start_mark,
+                        zh=f"嵌套超过 {MAX_DEPTH} 层（计入 *{event.anchor} 所代表的内容）",
                     )
             return super().compose_node(parent, index)
         if len(self._path) >= MAX_DEPTH:
             event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise self._refuse(f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+            raise self._refuse(
+                f"nested more than {MAX_DEPTH} levels deep",
+                event.start_mark,
+                zh=f"嵌套超过 {MAX_DEPTH} 层",
+            )
         self._path.append((parent, index))
         try:
             node = super().compose_node(parent, index)
@@ -147,8 +166,10 @@ class _Loader(yaml.SafeLoader):
             return super().construct_object(node, deep=deep)
         except (ValueError, KeyError, IndexError, TypeError, OverflowError):
             tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} is not a valid {tag}", node.start_mark
+            raise _Problem(
+                f"{node.value!r} is not a valid {tag}",
+                node.start_mark,
+                zh=f"{node.value!r} 不是合法的 {tag} 值",
             ) from None
 
 
@@ -165,11 +186,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     seen: set[Any] = set()
     for key_node, _ in node.value:
         if key_node.tag == _MERGE_TAG:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
+            raise _Problem(
                 "merge keys (<<) are not allowed: write the keys out",
                 key_node.start_mark,
+                zh="不允许使用合并键（<<）：请直接写出各个键",
             )
         key = loader.construct_object(key_node, deep=deep)
         try:
@@ -177,21 +197,18 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         except TypeError:  # a list or mapping as key: SafeLoader says "unhashable key"
             continue
         if repeated:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise _Problem(f"duplicate key {key!r}", key_node.start_mark, zh=f"重复的键 {key!r}")
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
     if len(str(node.value)) > MAX_INT_CHARS:
-        raise yaml.constructor.ConstructorError(
-            None,
-            None,
+        raise _Problem(
             f"an integer of {len(node.value)} characters (at most {MAX_INT_CHARS}); "
             "quote it if it is text",
             node.start_mark,
+            zh=f"整数长达 {len(node.value)} 个字符（最多 {MAX_INT_CHARS} 个）；若是文本请加引号",
         )
     return loader.construct_yaml_int(node)
 
@@ -218,7 +235,9 @@ def parse_yaml(data: bytes, file: str) -> Any:
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise DataError(
-            file, "not UTF-8 text: it starts with a UTF-16 byte-order mark; save it as UTF-8"
+            file,
+            "not UTF-8 text: it starts with a UTF-16 byte-order mark; save it as UTF-8",
+            zh="不是 UTF-8 文本：文件以 UTF-16 字节顺序标记开头；请另存为 UTF-8",
         )
     try:
         text = data.decode("utf-8-sig")
@@ -229,26 +248,34 @@ def parse_yaml(data: bytes, file: str) -> Any:
         bad = data[start : exc.end]
         line = data.count(b"\n", 0, start) + 1
         raise DataError(
-            file, f"not UTF-8 text: bytes {bad!r} at line {line}, column {column}"
+            file,
+            f"not UTF-8 text: bytes {bad!r} at line {line}, column {column}",
+            zh=f"不是 UTF-8 文本：第 {line} 行第 {column} 列的字节 {bad!r}",
         ) from None
     try:
         return yaml.load(text, Loader=_Loader)
     except _Refused as exc:
         mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        where, where_zh = _position(mark)
         raise DataError(
             file,
-            f"YAML error at {where}{exc.problem}",
+            f"YAML error{where}{exc.problem}",
             record=exc.record,
             field=exc.field,
+            zh=f"YAML 错误{where_zh}{exc.problem_zh}",
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        where, where_zh = _position(mark)
         problem = exc.problem or str(exc)
         if problem.startswith("but ") and exc.context:  # "…, but found another document"
             problem = f"{exc.context}, {problem}"
-        raise DataError(file, f"YAML error at {where}{problem}") from None
+        # PyYAML's own problem text stays as it wrote it, in the Chinese frame.
+        raise DataError(
+            file,
+            f"YAML error{where}{problem}",
+            zh=f"YAML 错误{where_zh}{getattr(exc, 'problem_zh', problem)}",
+        ) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - text.rfind("\n", 0, exc.position)
@@ -256,9 +283,21 @@ def parse_yaml(data: bytes, file: str) -> Any:
             file,
             f"YAML error at line {line}, column {column}: character U+{exc.character:04X} "
             "is not allowed in YAML text",
+            zh=f"YAML 错误，第 {line} 行第 {column} 列：YAML 文本中不允许出现字符 "
+            f"U+{exc.character:04X}",
         ) from None
     except (yaml.YAMLError, RecursionError) as exc:  # pragma: no cover - defence in depth
-        raise DataError(file, f"YAML error: {type(exc).__name__}") from None
+        raise DataError(
+            file, f"YAML error: {type(exc).__name__}", zh=f"YAML 错误：{type(exc).__name__}"
+        ) from None
+
+
+def _position(mark: Any) -> tuple[str, str]:
+    """Return where a YAML problem is, as the English and the Chinese frame write it."""
+    if not mark:
+        return ": ", "："
+    line, column = mark.line + 1, mark.column + 1
+    return f" at line {line}, column {column}: ", f"，第 {line} 行第 {column} 列："
 
 
 @dataclass
@@ -302,18 +341,27 @@ def _check_file(path: Path, display: str) -> int:
     try:
         info = path.stat()
     except OSError as exc:
-        raise DataError(display, f"cannot read it: {exc.strerror}") from None
+        raise DataError(
+            display, f"cannot read it: {exc.strerror}", zh=f"无法读取：{exc.strerror}"
+        ) from None
     if not stat.S_ISREG(info.st_mode):
-        raise DataError(display, "not a regular file (a folder, device or pipe)")
+        raise DataError(
+            display,
+            "not a regular file (a folder, device or pipe)",
+            zh="不是普通文件（而是文件夹、设备或管道）",
+        )
     if info.st_size > MAX_FILE_BYTES:
-        raise DataError(display, _too_big(info.st_size))
+        en, zh = _too_big(info.st_size)
+        raise DataError(display, en, zh=zh)
     return info.st_size
 
 
-def _too_big(size: int) -> str:
+def _too_big(size: int) -> tuple[str, str]:
     return (
         f"file is {size} bytes ({size / 2**20:.1f} MiB), more than the limit of "
-        f"{MAX_FILE_BYTES} bytes ({MAX_FILE_BYTES / 2**20:.0f} MiB) for a curated data file"
+        f"{MAX_FILE_BYTES} bytes ({MAX_FILE_BYTES / 2**20:.0f} MiB) for a curated data file",
+        f"文件有 {size} 字节（{size / 2**20:.1f} MiB），超过整理数据文件的上限 "
+        f"{MAX_FILE_BYTES} 字节（{MAX_FILE_BYTES / 2**20:.0f} MiB）",
     )
 
 
@@ -323,17 +371,28 @@ def _read(path: Path, display: str) -> list[dict[str, Any]]:
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise DataError(display, f"cannot read it: {exc.strerror}") from None
+        raise DataError(
+            display, f"cannot read it: {exc.strerror}", zh=f"无法读取：{exc.strerror}"
+        ) from None
     if len(data) > MAX_FILE_BYTES:  # it grew after the size check
-        raise DataError(display, _too_big(len(data)))
+        en, zh = _too_big(len(data))
+        raise DataError(display, en, zh=zh)
     value = parse_yaml(data, display)
     if value is None:
-        raise DataError(display, "file is empty: expected a list of records")
+        raise DataError(
+            display, "file is empty: expected a list of records", zh="文件为空：应为记录列表"
+        )
     if not isinstance(value, list):
-        raise DataError(display, "expected a list of records at the top level")
+        raise DataError(
+            display, "expected a list of records at the top level", zh="顶层应为记录列表"
+        )
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            raise DataError(display, f"item {index + 1} is not a record (a mapping)")
+            raise DataError(
+                display,
+                f"item {index + 1} is not a record (a mapping)",
+                zh=f"第 {index + 1} 项不是记录（映射）",
+            )
     return value
 
 
@@ -346,7 +405,24 @@ _REASONS_ZH = (
     (re.compile(r"^date (.+) is not YYYY, YYYY-MM or YYYY-MM-DD$"),
      "日期 {0} 不是 YYYY、YYYY-MM 或 YYYY-MM-DD 格式"),
     (re.compile(r"^text without a language: (.+)$"), "文本未注明语言：请写作 {{en: ..., zh: ...}}"),
+    (re.compile(r"^empty (en|zh) text$"), "{0} 文本为空"),
+    (re.compile(r"^text needs an en or a zh value$"), "文本须有 en 或 zh 值"),
 )  # fmt: skip
+
+
+#: Chinese for pydantic's commonest type errors, by error type.
+_TYPES_ZH = {
+    "string_type": "应为字符串",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为布尔值",
+    "bool_parsing": "应为布尔值",
+    "list_type": "应为列表",
+    "dict_type": "应为映射",
+    "model_type": "应为映射",
+}
 
 
 def _first_error(exc: ValidationError) -> tuple[str | None, str, str]:
@@ -361,7 +437,9 @@ def _first_error(exc: ValidationError) -> tuple[str | None, str, str]:
         return field_name, "required field is missing", "缺少必填字段"
     message = str(error["msg"]).removeprefix("Value error, ")
     detail = ".".join(p for p in loc[1:] if not p.isdigit() and p not in {"value"})
-    zh = message
+    zh = _TYPES_ZH.get(kind, message)
+    if kind == "literal_error" and error.get("ctx"):
+        zh = f"应为 {str(error['ctx']['expected']).replace(' or ', ' 或 ')} 之一"
     for pattern, template in _REASONS_ZH:
         if match := pattern.match(message):
             zh = template.format(*match.groups())
@@ -386,11 +464,15 @@ def load_data(
     """
     folder = data_dir or bundled_data_dir()
     if not folder.is_dir():
-        raise DataError(str(folder), "not a folder of data files")
+        raise DataError(str(folder), "not a folder of data files", zh="不是数据文件目录")
     curated = Curated()
     found = sorted(p for p in folder.iterdir() if p.suffix == ".yaml" and _kind_of(p))
     if not found:
-        raise DataError(str(folder), "no data files (<kind>.yaml) found")
+        raise DataError(
+            str(folder),
+            "no data files (<kind>.yaml) found",
+            zh="未找到数据文件（<kind>.yaml）",
+        )
     for path in found:  # sizes and file types first: a bad file fails before any parsing
         _check_file(path, path.name)
     for path in found:
@@ -411,9 +493,10 @@ def load_data(
                     f"duplicate id, already used in {curated.files[item.id]}",
                     record=item.id,
                     field="id",
+                    zh=f"id 重复，已在 {curated.files[item.id]} 中使用",
                 )
             if item.id in {"meta", "ontology"}:
-                raise DataError(display, "reserved id", record=item.id, field="id")
+                raise DataError(display, "reserved id", record=item.id, field="id", zh="保留的 id")
             curated.files[item.id] = display
             if isinstance(item, Source):
                 curated.sources[item.id] = item
@@ -446,11 +529,23 @@ def _check_record(curated: Curated, rid: str) -> None:
     file = curated.files[rid]
     for sid in record.sources:
         if sid not in curated.sources:
-            raise DataError(file, f"unknown source '{sid}'", record=rid, field="sources")
+            raise DataError(
+                file,
+                f"unknown source '{sid}'",
+                record=rid,
+                field="sources",
+                zh=f"未知的来源 '{sid}'",
+            )
     if isinstance(record, Concept):
         scheme = curated.records.get(record.scheme)
         if not isinstance(scheme, Scheme):
-            raise DataError(file, f"unknown scheme '{record.scheme}'", record=rid, field="scheme")
+            raise DataError(
+                file,
+                f"unknown scheme '{record.scheme}'",
+                record=rid,
+                field="scheme",
+                zh=f"未知的概念体系 '{record.scheme}'",
+            )
     for name, emit in emits(type(record)):
         if name == "scheme":
             continue
@@ -458,7 +553,13 @@ def _check_record(curated: Curated, rid: str) -> None:
         for claim in claims(record, name):
             for sid in claim.sources or ():
                 if sid not in curated.sources:
-                    raise DataError(file, f"unknown source '{sid}'", record=rid, field=name)
+                    raise DataError(
+                        file,
+                        f"unknown source '{sid}'",
+                        record=rid,
+                        field=name,
+                        zh=f"未知的来源 '{sid}'",
+                    )
             if emit.kind == "ref":
                 _check_ref(curated, record, name, emit, claim.value)
             if not emit.many:
@@ -469,6 +570,7 @@ def _check_record(curated: Curated, rid: str) -> None:
                             f"source '{sid}' gives two values for a one-value field",
                             record=rid,
                             field=name,
+                            zh=f"来源 '{sid}' 为单值字段给出了两个值",
                         )
                     per_source[sid] = claim.value
 
@@ -481,6 +583,7 @@ def _check_sources(curated: Curated) -> None:
                 f"unknown source '{source.part_of}'",
                 record=sid,
                 field="part_of",
+                zh=f"未知的来源 '{source.part_of}'",
             )
 
 
@@ -488,13 +591,20 @@ def _check_ref(curated: Curated, record: Record, name: str, emit: Emit, value: s
     file = curated.files[record.id]
     target = curated.records.get(value)
     if target is None:
-        raise DataError(file, f"unknown reference '{value}'", record=record.id, field=name)
+        raise DataError(
+            file,
+            f"unknown reference '{value}'",
+            record=record.id,
+            field=name,
+            zh=f"未知的引用 '{value}'",
+        )
     if not _matches(target, emit.targets):
         raise DataError(
             file,
             f"'{value}' is of kind {target.kind}, expected {' or '.join(emit.targets)}",
             record=record.id,
             field=name,
+            zh=f"'{value}' 的类型是 {target.kind}，应为 {' 或 '.join(emit.targets)}",
         )
     if emit.scheme is not None and getattr(target, "scheme", None) != emit.scheme:
         raise DataError(
@@ -502,4 +612,5 @@ def _check_ref(curated: Curated, record: Record, name: str, emit: Emit, value: s
             f"'{value}' is not in the concept scheme '{emit.scheme}'",
             record=record.id,
             field=name,
+            zh=f"'{value}' 不在概念体系 '{emit.scheme}' 中",
         )

@@ -127,7 +127,10 @@ def current_build(home: Path | None = None) -> BuildPaths:
         build = BuildPaths(folder)
     if not build.store.is_dir():
         hint = "miikg build" if home is None else f"miikg build --out {folder}"
-        raise StoreNotFoundError(f"no built graph in {folder}: run `{hint}` first")
+        raise StoreNotFoundError(
+            f"no built graph in {folder}: run `{hint}` first",
+            zh=f"{folder} 中没有已构建的图谱：请先运行 `{hint}`",
+        )
     return build
 
 
@@ -221,7 +224,10 @@ def open_writable(home: Path | None = None) -> ox.Store:
     try:
         return ox.Store(str(path))
     except OSError as exc:
-        raise MiikgError(f"cannot open the store {path} for writing: {exc}") from None
+        raise MiikgError(
+            f"cannot open the store {path} for writing: {exc}",
+            zh=f"无法以写入方式打开存储 {path}：{exc}",
+        ) from None
 
 
 def pin_build(home: Path | None = None) -> BuildPaths:

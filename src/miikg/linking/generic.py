@@ -83,14 +83,17 @@ class Mapping:
 
 def _iri(value: object, where: str, fail: Any) -> ox.NamedNode:
     if not isinstance(value, str) or not value:
-        raise fail(f"{where}: expected an IRI or prefix:name")
+        raise fail(f"{where}: expected an IRI or prefix:name", zh=f"{where}：应为 IRI 或 前缀:名称")
     prefix, sep, local = value.partition(":")
     if sep and prefix in PREFIXES and not local.startswith("//"):
         return ox.NamedNode(PREFIXES[prefix] + local)
     try:
         return ox.NamedNode(value)
     except ValueError:
-        raise fail(f"{where}: {value!r} is not an IRI or a known prefix:name") from None
+        raise fail(
+            f"{where}: {value!r} is not an IRI or a known prefix:name",
+            zh=f"{where}：{value!r} 不是 IRI，也不是已知前缀的 前缀:名称",
+        ) from None
 
 
 def read_mapping(path: Path) -> Mapping:
@@ -99,8 +102,8 @@ def read_mapping(path: Path) -> Mapping:
     :raises ImportFileError: naming the mapping file and the field that is wrong.
     """
 
-    def fail(message: str) -> ImportFileError:
-        return ImportFileError(path.name, message)
+    def fail(message: str, *, zh: str) -> ImportFileError:
+        return ImportFileError(path.name, message, zh=zh)
 
     # The curated data's loader: bounded nesting and aliases, so a hostile mapping is an
     # error naming it, never a RecursionError or an alias bomb.
@@ -108,31 +111,54 @@ def read_mapping(path: Path) -> Mapping:
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise fail(f"cannot read the mapping: {exc.strerror}") from None
+        raise fail(
+            f"cannot read the mapping: {exc.strerror}", zh=f"无法读取映射文件：{exc.strerror}"
+        ) from None
     if len(data) > MAX_FILE_BYTES:
-        raise fail(f"cannot read the mapping: more than {MAX_FILE_BYTES} bytes")
+        raise fail(
+            f"cannot read the mapping: more than {MAX_FILE_BYTES} bytes",
+            zh=f"无法读取映射文件：超过 {MAX_FILE_BYTES} 字节",
+        )
     try:
         raw = parse_yaml(data, path.name)
     except DataError as exc:
-        raise fail(f"cannot read the mapping: {exc.reason}") from None
+        raise fail(
+            f"cannot read the mapping: {exc.reason}",
+            zh=f"无法读取映射文件：{exc.reason_zh or exc.reason}",
+        ) from None
     if not isinstance(raw, dict) or set(raw) - {"subject", "type", "columns"}:
-        raise fail("expected keys subject, columns and optionally type")
+        raise fail(
+            "expected keys subject, columns and optionally type",
+            zh="应有键 subject 和 columns，可选键 type",
+        )
     subject = raw.get("subject")
     if not isinstance(subject, dict) or set(subject) != {"column", "template"}:
-        raise fail("subject: expected {column: NAME, template: 'https://…{value}'}")
+        raise fail(
+            "subject: expected {column: NAME, template: 'https://…{value}'}",
+            zh="subject：应为 {column: 列名, template: 'https://…{value}'}",
+        )
     if "{value}" not in str(subject["template"]):
-        raise fail("subject.template: must contain {value}")
+        raise fail("subject.template: must contain {value}", zh="subject.template：须包含 {value}")
     columns = raw.get("columns")
     if not isinstance(columns, dict) or not columns:
-        raise fail("columns: expected a mapping of column name to {property: …}")
+        raise fail(
+            "columns: expected a mapping of column name to {property: …}",
+            zh="columns：应为从列名到 {property: …} 的映射",
+        )
     mapped = []
     for name, spec in columns.items():
         where = f"columns.{name}"
         if not isinstance(spec, dict) or "property" not in spec or set(spec) - _COLUMN_KEYS:
-            raise fail(f"{where}: expected property and optionally kind, language, datatype")
+            raise fail(
+                f"{where}: expected property and optionally kind, language, datatype",
+                zh=f"{where}：应有 property，可选 kind、language、datatype",
+            )
         kind = spec.get("kind", "literal")
         if kind not in _KINDS:
-            raise fail(f"{where}.kind: {kind!r} is not one of {', '.join(_KINDS)}")
+            raise fail(
+                f"{where}.kind: {kind!r} is not one of {', '.join(_KINDS)}",
+                zh=f"{where}.kind：{kind!r} 不是 {'、'.join(_KINDS)} 之一",
+            )
         datatype = _iri(spec["datatype"], f"{where}.datatype", fail) if "datatype" in spec else None
         mapped.append(
             ColumnMap(
@@ -159,7 +185,10 @@ def _literal(file: StreamedFile, row: int, col: ColumnMap, value: str) -> ox.Lit
         except (ValueError, InvalidOperation):
             name = col.datatype.value.rsplit("#", 1)[-1]
             raise file.error(
-                f"{value!r} is not an xsd:{name}", row=row, column=col.column
+                f"{value!r} is not an xsd:{name}",
+                zh=f"{value!r} 不是合法的 xsd:{name} 值",
+                row=row,
+                column=col.column,
             ) from None
     return ox.Literal(value, datatype=col.datatype)
 
@@ -219,13 +248,16 @@ def _row_triples(
     """Check one row and yield its triples (as term tuples); record reconciled cells."""
     key = row.values[mapping.subject_column]
     if not key:
-        raise file.error("empty subject", row=row.row, column=mapping.subject_column)
+        raise file.error("empty subject", zh="主体为空", row=row.row, column=mapping.subject_column)
     try:
         local = key if _UNRESERVED.fullmatch(key) else quote(key, safe="-._~")
         subject = ox.NamedNode(mapping.template.replace("{value}", local))
     except ValueError:
         raise file.error(
-            f"{key!r} makes no IRI", row=row.row, column=mapping.subject_column
+            f"{key!r} makes no IRI",
+            zh=f"{key!r} 无法构成 IRI",
+            row=row.row,
+            column=mapping.subject_column,
         ) from None
     if mapping.type is not None:
         yield subject, _RDF_TYPE, mapping.type
@@ -246,8 +278,9 @@ def _row_triples(
                 obj = ox.NamedNode(value)
             except ValueError:
                 raise file.error(
-                    f"{value!r} is not an IRI", row=row.row, column=col.column
-                ) from None
+                    f"{value!r} is not an IRI", zh=f"{value!r} 不是 IRI", row=row.row,
+                    column=col.column,
+                ) from None  # fmt: skip
         else:
             obj = _literal(file, row.row, col, value)
         yield subject, col.predicate, obj
@@ -275,6 +308,8 @@ def import_rdf(path: Path, *, home: Path | None = None) -> WriteResult:
         raise ImportFileError(
             path.name,
             f"unknown RDF file extension {path.suffix!r}: use .ttl, .nt, .nq, .trig, .rdf, .jsonld",
+            zh=f"未知的 RDF 文件扩展名 {path.suffix!r}："
+            "请用 .ttl、.nt、.nq、.trig、.rdf 或 .jsonld",
         )
     file = StreamedFile(path)
     index = ImportIndex(current_build(home).imports)
@@ -308,9 +343,13 @@ def _check_rdf(file: StreamedFile, fmt: ox.RdfFormat, index: ImportIndex) -> boo
                 ):
                     blank = True
     except OSError as exc:
-        raise file.error(f"cannot read it: {exc.strerror}") from None
+        raise file.error(
+            f"cannot read it: {exc.strerror}", zh=f"无法读取：{exc.strerror}"
+        ) from None
     except (SyntaxError, ValueError) as exc:
-        raise file.error(f"not valid {fmt.name}: {exc}") from None
+        raise file.error(
+            f"not valid {fmt.name}: {exc}", zh=f"不是合法的 {fmt.name}：{exc}"
+        ) from None
     return blank
 
 
@@ -360,7 +399,11 @@ def _load_twice(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: ox.NamedN
     for loader in loaders:
         loader.join()
     if errors:
-        raise MiikgError(f"{path.name}: the import failed and was undone: {errors[0]}")
+        # The loader's own text (Oxigraph's parse error) is the detail, kept as it is.
+        raise MiikgError(
+            f"{path.name}: the import failed and was undone: {errors[0]}",
+            zh=f"{path.name}：导入失败，已撤销：{errors[0]}",
+        )
 
 
 def _bulk_import(

@@ -92,10 +92,10 @@ class _FileIdentity:
         return ox.NamedNode(f"{ID}import-file/sha256-{self.sha256}")
 
     def error(
-        self, message: str, *, row: int | None = None, column: str | None = None
+        self, message: str, *, zh: str, row: int | None = None, column: str | None = None
     ) -> ImportFileError:
-        """Return an error naming this file (and *row*, *column* where given)."""
-        return ImportFileError(self.name, message, row=row, column=column)
+        """Return an error naming this file (and *row*, *column* where given), in en and zh."""
+        return ImportFileError(self.name, message, row=row, column=column, zh=zh)
 
     def _open(self) -> tuple[IO[bytes], _Digest | None]:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -163,7 +163,9 @@ class StreamedFile(_FileIdentity):
         try:
             raw = self.path.open("rb", buffering=0)  # closed by rows()
         except OSError as exc:
-            raise self.error(f"cannot read it: {exc.strerror}") from None
+            raise self.error(
+                f"cannot read it: {exc.strerror}", zh=f"无法读取：{exc.strerror}"
+            ) from None
         digest = _Digest(self)
         return io.BufferedReader(_Hashing(raw, digest), _CHUNK), digest
 
@@ -180,7 +182,10 @@ class _Digest:
         if self.file._sha256 is None:
             self.file._sha256 = value
         elif self.file._sha256 != value:
-            raise self.file.error("the file changed while it was being imported: import it again")
+            raise self.file.error(
+                "the file changed while it was being imported: import it again",
+                zh="导入期间文件被修改：请重新导入",
+            )
 
 
 class _Hashing(io.RawIOBase):
@@ -212,7 +217,9 @@ def read_import_file(path: Path) -> ImportFile:
     try:
         return ImportFile(Path(path), Path(path).read_bytes())
     except OSError as exc:
-        raise ImportFileError(Path(path).name, f"cannot read it: {exc.strerror}") from None
+        raise ImportFileError(
+            Path(path).name, f"cannot read it: {exc.strerror}", zh=f"无法读取：{exc.strerror}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -242,9 +249,11 @@ def _csv_rows(
     try:
         header_cells = next(reader)
     except StopIteration:
-        raise file.error("the file is empty: a header row is needed") from None
+        raise file.error(
+            "the file is empty: a header row is needed", zh="文件为空：需要一行表头"
+        ) from None
     except csv.Error as exc:
-        raise file.error(f"not CSV: {exc}", row=1) from None
+        raise file.error(f"not CSV: {exc}", row=1, zh=f"不是 CSV：{exc}") from None
     _check_header(file, header_cells)
     header = [h.strip() for h in header_cells]
     missing = [c for c in required if c not in header]
@@ -253,6 +262,9 @@ def _csv_rows(
             "missing required column(s) "
             + ", ".join(repr(c) for c in missing)
             + f"; the header has {', '.join(repr(h) for h in header)}",
+            zh="缺少必需的列 "
+            + "、".join(repr(c) for c in missing)
+            + f"；表头中的列为 {'、'.join(repr(h) for h in header)}",
             row=1,
             column=missing[0],
         )
@@ -261,6 +273,7 @@ def _csv_rows(
             cells = [str(i + 1) for i, h in enumerate(header) if h == name]
             raise file.error(
                 f"the header has this column more than once (cells {', '.join(cells)})",
+                zh=f"表头中该列出现了不止一次（第 {'、'.join(cells)} 格）",
                 row=1,
                 column=name,
             )
@@ -272,7 +285,8 @@ def _csv_rows(
         except StopIteration:
             return
         except csv.Error as exc:
-            raise file.error(_csv_problem(exc), row=first) from None
+            en, zh = _csv_problem(exc)
+            raise file.error(en, zh=zh, row=first) from None
         line = reader.line_num
         joined = "".join(cells)
         if not joined.isascii() or "\x00" in joined:
@@ -280,20 +294,31 @@ def _csv_rows(
         if not joined.strip():
             continue
         if len(cells) != width:
-            raise file.error(f"{len(cells)} cells where the header has {width}", row=line)
+            raise file.error(
+                f"{len(cells)} cells where the header has {width}",
+                zh=f"有 {len(cells)} 个单元格，而表头有 {width} 列",
+                row=line,
+            )
         yield CsvRow(line, {h: c.strip() for h, c in zip(header, cells, strict=True)})
 
 
-def _csv_problem(exc: csv.Error) -> str:
+def _csv_problem(exc: csv.Error) -> tuple[str, str]:
+    """Return what the csv module found wrong, in en and zh."""
     text = str(exc)
     if "field larger than field limit" in text:
         limit = csv.field_size_limit()
-        return f'a cell of more than {limit} characters: is a quote (") left open?'
+        return (
+            f'a cell of more than {limit} characters: is a quote (") left open?',
+            f'单元格超过 {limit} 个字符：是否有引号（"）未闭合？',
+        )
     if "unexpected end of data" in text:
-        return 'a quote (") opened in this row is never closed'
+        return 'a quote (") opened in this row is never closed', '本行打开的引号（"）没有闭合'
     if "expected after" in text:
-        return 'text after the closing quote (") of a cell: quote the whole cell'
-    return f"not CSV: {text}"
+        return (
+            'text after the closing quote (") of a cell: quote the whole cell',
+            '单元格的闭合引号（"）之后还有文本：请给整个单元格加引号',
+        )
+    return f"not CSV: {text}", f"不是 CSV：{text}"
 
 
 def _bad_bytes(found: str) -> bytes:
@@ -305,13 +330,14 @@ def _check_header(file: _FileIdentity, cells: Sequence[str]) -> None:
     if first.startswith(("\udcff\udcfe", "\udcfe\udcff")):
         raise file.error(
             "the file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8",
+            zh="文件是 UTF-16 编码（以 UTF-16 字节顺序标记开头）：请另存为 UTF-8",
             row=1,
         )
     for index, cell in enumerate(cells):
         if match := _BAD_CHARS.search(cell):
+            en, zh = _describe(match.group())
             raise file.error(
-                f"header cell {index + 1}: {_describe(match.group())}",
-                row=1,
+                f"header cell {index + 1}: {en}", zh=f"表头第 {index + 1} 格：{zh}", row=1
             )
 
 
@@ -322,13 +348,23 @@ def _check_cells(
         if match := _BAD_CHARS.search(cell):
             column = header[index] if index < len(header) else None
             where = "" if column is not None else f"cell {index + 1}: "
-            raise file.error(where + _describe(match.group()), row=line, column=column)
+            where_zh = "" if column is not None else f"第 {index + 1} 格："
+            en, zh = _describe(match.group())
+            raise file.error(where + en, zh=where_zh + zh, row=line, column=column)
 
 
-def _describe(found: str) -> str:
+def _describe(found: str) -> tuple[str, str]:
+    """Return what is wrong with the bad characters *found*, in en and zh."""
     if "\x00" in found:
-        return "a NUL character, which text does not hold (is the file UTF-16? save it as UTF-8)"
-    return f"bytes {_bad_bytes(found)!r} are not UTF-8 (is the file Latin-1? save it as UTF-8)"
+        return (
+            "a NUL character, which text does not hold (is the file UTF-16? save it as UTF-8)",
+            "含有文本中不应出现的 NUL 字符（文件是 UTF-16 编码吗？请另存为 UTF-8）",
+        )
+    bad = _bad_bytes(found)
+    return (
+        f"bytes {bad!r} are not UTF-8 (is the file Latin-1? save it as UTF-8)",
+        f"字节 {bad!r} 不是 UTF-8（文件是 Latin-1 编码吗？请另存为 UTF-8）",
+    )
 
 
 @dataclass(frozen=True)
@@ -388,7 +424,10 @@ def write_import(
 
 def _check_triple(file: _FileIdentity, triple: ox.Triple) -> None:
     if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
-        raise file.error("blank nodes are not imported: give every resource an IRI")
+        raise file.error(
+            "blank nodes are not imported: give every resource an IRI",
+            zh="空白节点不会被导入：请为每个资源指定 IRI",
+        )
 
 
 def write_import_stream(

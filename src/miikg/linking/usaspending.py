@@ -119,6 +119,7 @@ def iter_awards(file: ImportFile | StreamedFile) -> Iterator[Award]:
         if fain in seen:
             raise file.error(
                 f"award {fain!r} appears again (first in row {seen[fain]})",
+                zh=f"资助 {fain!r} 重复出现（首次出现在第 {seen[fain]} 行）",
                 row=row.row,
                 column="award_id_fain",
             )
@@ -141,7 +142,10 @@ def iter_awards(file: ImportFile | StreamedFile) -> Iterator[Award]:
 def _required(file: ImportFile | StreamedFile, row: CsvRow, column: str) -> str:
     value = row.values[column]
     if not value:
-        raise file.error("empty, but every award needs it", row=row.row, column=column)
+        raise file.error(
+            "empty, but every award needs it", zh="为空，但每笔资助都需要此值", row=row.row,
+            column=column,
+        )  # fmt: skip
     return value
 
 
@@ -153,7 +157,10 @@ def _date(file: ImportFile | StreamedFile, row: CsvRow, column: str) -> date | N
         return date.fromisoformat(value[:10])
     except ValueError:
         raise file.error(
-            f"{value!r} is not a date (YYYY-MM-DD)", row=row.row, column=column
+            f"{value!r} is not a date (YYYY-MM-DD)",
+            zh=f"{value!r} 不是日期（YYYY-MM-DD）",
+            row=row.row,
+            column=column,
         ) from None
 
 
@@ -162,9 +169,13 @@ def _amount(file: ImportFile | StreamedFile, row: CsvRow, column: str) -> Decima
     try:
         amount = Decimal(value.replace(",", "").removeprefix("$"))
     except InvalidOperation:
-        raise file.error(f"{value!r} is not an amount", row=row.row, column=column) from None
+        raise file.error(
+            f"{value!r} is not an amount", zh=f"{value!r} 不是金额", row=row.row, column=column
+        ) from None
     if not amount.is_finite():
-        raise file.error(f"{value!r} is not an amount", row=row.row, column=column)
+        raise file.error(
+            f"{value!r} is not an amount", zh=f"{value!r} 不是金额", row=row.row, column=column
+        )
     return amount
 
 
@@ -277,5 +288,8 @@ def _triples(
     for award in iter_awards(file):
         outcome = next(pending, None)
         if outcome is None or outcome.key != award.fain:
-            raise file.error("the file changed while it was being imported: import it again")
+            raise file.error(
+                "the file changed while it was being imported: import it again",
+                zh="导入期间文件被修改：请重新导入",
+            )
         yield from award_triples(award, outcome.match, reconciler, source=file.entity)

@@ -56,7 +56,7 @@ def _to_rdflib(term: Term) -> Any:
         if term.language:
             return Literal(term.value, lang=term.language)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise QueryError(f"cannot bind {term!r} in rdflib")
+    raise QueryError(f"cannot bind {term!r} in rdflib", zh=f"无法在 rdflib 中绑定 {term!r}")
 
 
 def _to_ox(term: Any) -> Term | None:
@@ -74,7 +74,7 @@ def _to_ox(term: Any) -> Term | None:
         if term.datatype is not None:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
-    raise QueryError(f"unexpected rdflib term {term!r}")
+    raise QueryError(f"unexpected rdflib term {term!r}", zh=f"意外的 rdflib 项 {term!r}")
 
 
 def select(dataset: Dataset, text: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
@@ -94,10 +94,11 @@ def select(dataset: Dataset, text: str, bindings: Mapping[str, Term] | None = No
             solutions = list(result.bindings)
     except ParseException as exc:
         raise QueryError(
-            f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}"
+            f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}",
+            zh=f"SPARQL 语法错误，第 {exc.lineno} 行第 {exc.col} 列：{exc.msg}",
         ) from None
     if result.type != "SELECT" or result.vars is None:
-        raise QueryError("only SELECT queries return rows")
+        raise QueryError("only SELECT queries return rows", zh="只有 SELECT 查询返回行")
     variables = tuple(str(v) for v in result.vars if str(v) not in bound)
     rows = tuple(
         Row({name: _to_ox(solution.get(Variable(name))) for name in variables})

@@ -142,7 +142,7 @@ def run_query(
     try:
         solutions = store.query(text, substitutions=substitutions)
         if not isinstance(solutions, ox.QuerySolutions):
-            raise QueryError("only SELECT queries return rows")
+            raise QueryError("only SELECT queries return rows", zh="只有 SELECT 查询返回行")
         variables = tuple(v.value for v in solutions.variables if v.value not in (bindings or {}))
         # Solutions are computed lazily: a failing SERVICE request raises while iterating.
         rows = tuple(Row({name: solution[name] for name in variables}) for solution in solutions)

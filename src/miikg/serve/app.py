@@ -110,15 +110,23 @@ class LingeringRefusal(PlainTextResponse):
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise _BodyRefusedError(f"request body over {limit} bytes", status=413)
+        raise _BodyRefusedError(
+            f"request body over {limit} bytes", status=413, zh=f"请求体超过 {limit} 字节"
+        )
     chunks = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise _BodyRefusedError(f"request body over {limit} bytes", status=413)
+            raise _BodyRefusedError(
+                f"request body over {limit} bytes", status=413, zh=f"请求体超过 {limit} 字节"
+            )
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+#: What a part of a request is called in a refusal, in Chinese.
+_WHAT_ZH = {"the form": "表单", "the query": "查询", "the URL's query string": "URL 的查询字符串"}
 
 
 def _decode(data: bytes, what: str) -> str:
@@ -126,7 +134,9 @@ def _decode(data: bytes, what: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise QueryRefusedError(
-            f"{what} is not valid UTF-8 (byte {exc.start})", status=400
+            f"{what} is not valid UTF-8 (byte {exc.start})",
+            status=400,
+            zh=f"{_WHAT_ZH.get(what, what)}不是有效的 UTF-8（第 {exc.start} 字节）",
         ) from None
 
 
@@ -134,7 +144,11 @@ def _pairs(data: bytes, what: str) -> list[tuple[str, str]]:
     try:
         return parse_qsl(_decode(data, what), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
-        raise QueryRefusedError(f"{what} is not valid UTF-8 once decoded", status=400) from None
+        raise QueryRefusedError(
+            f"{what} is not valid UTF-8 once decoded",
+            status=400,
+            zh=f"{_WHAT_ZH.get(what, what)}解码后不是有效的 UTF-8",
+        ) from None
 
 
 class Endpoint:
@@ -182,7 +196,10 @@ class Endpoint:
             media = request.headers.get("content-type", "").split(";")[0].strip().lower()
             body = await _body(request, config.max_query_bytes * 3 + 4096)
             if media == _UPDATE:
-                raise QueryRefusedError("SPARQL Update is not allowed: this endpoint is read-only")
+                raise QueryRefusedError(
+                    "SPARQL Update is not allowed: this endpoint is read-only",
+                    zh="不允许 SPARQL 更新：此端点只读",
+                )
             if media == _FORM:
                 pairs += _pairs(body, "the form")
             elif media == _QUERY:
@@ -191,22 +208,32 @@ class Endpoint:
                 raise QueryRefusedError(
                     f"POST a query as {_FORM} or {_QUERY}, not {media or 'no content type'}",
                     status=415,
+                    zh=f"请以 {_FORM} 或 {_QUERY} 格式 POST 查询，而不是 {media or '无内容类型'}",
                 )
         names = [k for k, _ in pairs]
         if "update" in names:
-            raise QueryRefusedError("SPARQL Update is not allowed: this endpoint is read-only")
+            raise QueryRefusedError(
+                "SPARQL Update is not allowed: this endpoint is read-only",
+                zh="不允许 SPARQL 更新：此端点只读",
+            )
         queries = [v for k, v in pairs if k == "query"]
         if text is None:
             if len(queries) > 1:
-                raise QueryRefusedError("give one query parameter, not several", status=400)
+                raise QueryRefusedError(
+                    "give one query parameter, not several",
+                    status=400,
+                    zh="请只给出一个 query 参数，而不是多个",
+                )
             if not queries:
                 if request.method == "GET":
                     return self.service_description(request, dict(pairs).get("format"))
-                raise QueryRefusedError("no query given", status=400)
+                raise QueryRefusedError("no query given", status=400, zh="未给出查询")
             text = queries[0]
         if len(text.encode("utf-8")) > config.max_query_bytes:
             raise QueryRefusedError(
-                f"the query is over the limit of {config.max_query_bytes} bytes", status=413
+                f"the query is over the limit of {config.max_query_bytes} bytes",
+                status=413,
+                zh=f"查询超过 {config.max_query_bytes} 字节的上限",
             )
         graphs = self.description.graphs
         # Without BASE, relative IRIs in the query resolve against the endpoint's URL, the

@@ -19,6 +19,7 @@ _UI = {
         "pushed": "Pushed {graphs} graph(s), {triples} triples: {sent} batch(es) sent, "
         "{skipped} already done",
         "no_password": "the environment variable {var} is not set",
+        "progress": "{done}/{total} triples, batch {batch}/{batches}",
         "merge_moved": "The store does not let its default graph be written (HTTP {status}): "
         "the merged default graph is in the named graph <{graph}>",
     },
@@ -27,6 +28,7 @@ _UI = {
         "pushed": "已推送 {graphs} 个图、{triples} 条三元组：发送 {sent} 批，"
         "{skipped} 批此前已完成",
         "no_password": "环境变量 {var} 未设置",
+        "progress": "三元组 {done}/{total}，批次 {batch}/{batches}",
         "merge_moved": "该存储不允许写入其默认图（HTTP {status}）："
         "合并后的默认图已放入命名图 <{graph}>",
     },
@@ -60,6 +62,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def port(text: str) -> int:
+    """Parse a TCP port, 0 to 65535 (argparse names a refused value after this function).
+
+    >>> port("8000")
+    8000
+    """
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise ValueError(text)
+    return value
+
+
 def _cors_origins(given: list[str]) -> tuple[str, ...]:
     """``--cors-origin`` values: none given, any origin; ``none``, no CORS at all."""
     if not given:
@@ -72,8 +86,9 @@ def _cors_origins(given: list[str]) -> tuple[str, ...]:
 class _Bar:
     """A plain-text progress bar on stderr, redrawn at most ten times a second."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str) -> None:
         self.last = 0.0
+        self.lang = lang
 
     def __call__(self, p: Any) -> None:
         now = time.monotonic()
@@ -86,9 +101,12 @@ class _Bar:
         graph = p.graph.rsplit("/", 1)[-1]
         line = (
             f"\r[{'#' * filled}{'.' * (30 - filled)}] {share:4.0%} "
-            f"{p.triples_done}/{p.triples_total} triples, batch {p.batches_done}/"
-            f"{p.batches_total} {graph[:40]:40s}"
-        )
+            + _UI[self.lang]["progress"].format(
+                done=p.triples_done, total=p.triples_total,
+                batch=p.batches_done, batches=p.batches_total,
+            )
+            + f" {graph[:40]:40s}"
+        )  # fmt: skip
         sys.stderr.write(line + ("\n" if final else ""))
         sys.stderr.flush()
 
@@ -105,7 +123,10 @@ def _cmd_push(args: argparse.Namespace) -> int:
     if args.user is not None and args.password_env:
         password = os.environ.get(args.password_env)
         if password is None:
-            raise PushError(_UI[args.lang]["no_password"].format(var=args.password_env))
+            raise PushError(
+                _UI["en"]["no_password"].format(var=args.password_env),
+                zh=_UI["zh"]["no_password"].format(var=args.password_env),
+            )
     # Pinned, and the store opened from it: the graphs pushed are those of the build the
     # resume state names, even if a new build becomes current meanwhile.
     build = pin_build(args.store)
@@ -125,7 +146,7 @@ def _cmd_push(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         transport=transport,
         retries=args.retries,
-        progress=None if args.quiet else _Bar(),
+        progress=None if args.quiet else _Bar(args.lang),
     )
     print(
         _UI[args.lang]["pushed"].format(
@@ -154,7 +175,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1) (绑定地址)"
     )
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000) (端口)")
+    p.add_argument("--port", type=port, default=8000, help="port (default: 8000) (端口)")
     p.add_argument(
         "--timeout",
         type=float,

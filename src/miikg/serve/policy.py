@@ -81,7 +81,8 @@ def inspect_query(
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         if word in UPDATE_KEYWORDS:
             raise QueryRefusedError(
-                f"SPARQL Update ({word}) is not allowed: this endpoint is read-only"
+                f"SPARQL Update ({word}) is not allowed: this endpoint is read-only",
+                zh=f"不允许 SPARQL 更新（{word}）：此端点只读",
             )
         if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
             name = following.text.rstrip(":") if following else ""
@@ -98,7 +99,9 @@ def inspect_query(
                 shown = iri or (target.text if target else "")
                 raise QueryRefusedError(
                     f"FROM{' NAMED' if named else ''} <{shown}> refused: FROM may only name "
-                    "a graph of this store (see the service description); nothing is fetched"
+                    "a graph of this store (see the service description); nothing is fetched",
+                    zh=f"已拒绝 FROM{' NAMED' if named else ''} <{shown}>：FROM 只能指定本存储中的"
+                    "图（见服务描述）；不会抓取任何内容",
                 )
             (from_named if named else from_graphs).append(iri)
         elif word == "SERVICE":
@@ -114,7 +117,8 @@ def check_graph_parameter(iri: str, graphs: Collection[str], parameter: str) -> 
     """Return *iri* if it names a graph of the store (a protocol dataset parameter)."""
     if iri not in graphs:
         raise QueryRefusedError(
-            f"{parameter}=<{iri}> refused: only graphs of this store may be named"
+            f"{parameter}=<{iri}> refused: only graphs of this store may be named",
+            zh=f"已拒绝 {parameter}=<{iri}>：只能指定本存储中的图",
         )
     return iri
 
@@ -124,10 +128,15 @@ def check_service(iri: str, allow_services: Collection[str]) -> str:
     if iri not in allow_services:
         raise QueryRefusedError(
             f"SERVICE <{iri}> refused: federated queries go only to allow-listed endpoints"
-            + ("" if allow_services else " (none are allowed here)")
+            + ("" if allow_services else " (none are allowed here)"),
+            zh=f"已拒绝 SERVICE <{iri}>：联邦查询只能发往允许列表中的端点"
+            + ("" if allow_services else "（此处不允许任何端点）"),
         )
     if not is_public_http_iri(iri):
-        raise QueryRefusedError(f"SERVICE <{iri}> refused: not an http(s) IRI of a public address")
+        raise QueryRefusedError(
+            f"SERVICE <{iri}> refused: not an http(s) IRI of a public address",
+            zh=f"已拒绝 SERVICE <{iri}>：不是公网地址的 http(s) IRI",
+        )
     return iri
 
 

@@ -61,6 +61,13 @@ _HINTS = {
     413: "the store refuses batches this large: try a smaller --batch-size",
     415: "the store does not read Turtle here: check --endpoint",
 }
+_HINTS_ZH = {
+    401: "用户名或密码未被接受",
+    403: "该用户无权写入此处",
+    404: "此 URL 上没有 Graph Store：请检查 --endpoint",
+    413: "存储拒收这么大的批次：请改用更小的 --batch-size",
+    415: "存储在此处不读取 Turtle：请检查 --endpoint",
+}
 
 
 @dataclass(frozen=True)
@@ -291,7 +298,10 @@ class _DefaultRefusedError(PushError):
     """The store refused a write to its default graph (and only that)."""
 
     def __init__(self, status: int) -> None:
-        super().__init__(f"the default graph is not writable (HTTP {status})")
+        super().__init__(
+            f"the default graph is not writable (HTTP {status})",
+            zh=f"默认图不可写入（HTTP {status}）",
+        )
         self.status = status
 
 
@@ -316,31 +326,43 @@ def _send(
         try:
             status = transport.send(batch.method, url, batch.body, headers)
         except OSError as exc:
-            status, problem = 0, f"connection failed: {exc}"
+            status, problem, problem_zh = 0, f"connection failed: {exc}", f"连接失败：{exc}"
         else:
             if 200 <= status < 300:
                 return
-            problem = f"HTTP {status}"
+            problem = problem_zh = f"HTTP {status}"
             if probe_default and status in _NOT_WRITABLE:
                 raise _DefaultRefusedError(status)
             if status not in _RETRY:
                 hint = f" ({_HINTS[status]})" if status in _HINTS else ""
+                hint_zh = f"（{_HINTS_ZH[status]}）" if status in _HINTS_ZH else ""
                 raise PushError(
                     f"{batch.method} of graph <{batch.target}> batch {batch.index} refused "
-                    f"by {url}: {problem}{hint}"
+                    f"by {url}: {problem}{hint}",
+                    zh=f"图 <{batch.target}> 的第 {batch.index} 批（{batch.method}）被 {url} "
+                    f"拒绝：{problem_zh}{hint_zh}",
                 )
         if attempt < retries:
             delay = min(backoff * 2**attempt, 30.0)
-            log.warning("%s; retrying in %.1f s", problem, delay)
+            log.warning(
+                "%s; retrying in %.1f s",
+                problem,
+                delay,
+                extra={"zh": f"{problem_zh}；{delay:.1f} 秒后重试"},
+            )
             sleep(delay)
+    transient = status == 0 or status in _TRANSIENT
     advice = (
         "rerun the same command to resume"
-        if status == 0 or status in _TRANSIENT
+        if transient
         else "the store's log says why; a rerun will not get past it"
     )
+    advice_zh = "重新运行同一命令即可续传" if transient else "原因见存储的日志；重新运行也无法越过"
     raise PushError(
         f"{batch.method} of graph <{batch.target}> batch {batch.index} failed after "
-        f"{retries + 1} tries ({problem}); {advice}"
+        f"{retries + 1} tries ({problem}); {advice}",
+        zh=f"图 <{batch.target}> 的第 {batch.index} 批（{batch.method}）尝试 {retries + 1} "
+        f"次后仍失败（{problem_zh}）；{advice_zh}",
     )
 
 
@@ -379,7 +401,8 @@ def push(
         chosen = [graph]
     else:
         raise PushError(
-            f"the build has no graph <{graph}>; give one of its graph IRIs or 'default'"
+            f"the build has no graph <{graph}>; give one of its graph IRIs or 'default'",
+            zh=f"该构建中没有图 <{graph}>；请给出其中某个图的 IRI，或 'default'",
         )
     graphs = [(g, g) for g in chosen if g != DEFAULT]
     if DEFAULT in chosen and default_as is not None:

@@ -233,11 +233,15 @@ def negotiate(graph: bool, *, accept: str | None, name: str | None = None) -> Fo
             f"format {name!r} is not offered for this query, nor is any type in Accept; "
             "use one of " + ", ".join(f.name for f in offered),
             status=406,
+            zh=f"此查询不提供格式 {name!r}，也不提供 Accept 中的任何类型；请使用 "
+            + "、".join(f.name for f in offered),
         )
     raise QueryRefusedError(
         "none of the media types in Accept is offered for this query; offered: "
         + ", ".join(f.media_type for f in offered),
         status=406,
+        zh="此查询不提供 Accept 中的任何媒体类型；可提供："
+        + "、".join(f.media_type for f in offered),
     )
 
 

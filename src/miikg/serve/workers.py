@@ -237,7 +237,8 @@ class WorkerPool:
         if self.isolate and not self.isolated:
             log.warning(
                 "query workers could not get a network namespace of their own; SERVICE is "
-                "kept out by the query check alone"
+                "kept out by the query check alone",
+                extra={"zh": "查询进程无法获得独立的网络命名空间；SERVICE 仅靠查询检查拦截"},
             )
         for worker in workers:
             self._idle.put_nowait(worker)
@@ -259,7 +260,11 @@ class WorkerPool:
             try:
                 fresh = await self._call(self._spawn)
             except (OSError, EOFError, RuntimeError):
-                log.exception("a query worker could not be restarted; %d left", len(self._all))
+                log.exception(
+                    "a query worker could not be restarted; %d left",
+                    len(self._all),
+                    extra={"zh": f"无法重启查询进程；还剩 {len(self._all)} 个"},
+                )
                 return
             self._idle.put_nowait(fresh)
         finally:
@@ -273,7 +278,9 @@ class WorkerPool:
 
     def _busy(self) -> QueryRefusedError:
         return QueryRefusedError(
-            "the endpoint is busy: no query worker was free; try again", status=503
+            "the endpoint is busy: no query worker was free; try again",
+            status=503,
+            zh="端点繁忙：没有空闲的查询进程；请稍后再试",
         )
 
     async def run(self, job: Job, *, client: str = "") -> Outcome:
@@ -334,15 +341,21 @@ class WorkerPool:
         if outcome is None:
             self._schedule_replace(worker, _handover(held))
             if not ready:
-                log.warning("query ran over %.1f s; worker restarted", self.timeout)
+                log.warning(
+                    "query ran over %.1f s; worker restarted",
+                    self.timeout,
+                    extra={"zh": f"查询超过 {self.timeout:.1f} 秒；已重启查询进程"},
+                )
                 raise QueryRefusedError(
                     f"the query ran out of time ({self.timeout:g} s) and was stopped",
                     status=503,
+                    zh=f"查询超时（{self.timeout:g} 秒），已被终止",
                 )
             raise QueryRefusedError(
                 "the query needed more memory than a worker may have (or its worker "
                 "crashed); the worker has been restarted",
                 status=500,
+                zh="查询所需内存超过查询进程的上限（或其进程崩溃）；该进程已重启",
             )
         self._idle.put_nowait(worker)
         return outcome

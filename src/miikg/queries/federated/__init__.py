@@ -56,10 +56,16 @@ def with_service_endpoint(text: str, endpoint: str) -> str:
     """
     parts = urlsplit(endpoint)
     if parts.scheme not in {"http", "https"} or not parts.netloc or _UNSAFE.search(endpoint):
-        raise QueryError(f"service endpoint {endpoint!r} is not an http(s) IRI")
+        raise QueryError(
+            f"service endpoint {endpoint!r} is not an http(s) IRI",
+            zh=f"服务端点 {endpoint!r} 不是 http(s) IRI",
+        )
     rewritten, count = _SERVICE.subn(lambda m: f"{m[1]}<{endpoint}>", text)
     if count == 0:
-        raise QueryError(f"the query has no SERVICE <{WIKIDATA_SPARQL}> to redirect")
+        raise QueryError(
+            f"the query has no SERVICE <{WIKIDATA_SPARQL}> to redirect",
+            zh=f"查询中没有可改向的 SERVICE <{WIKIDATA_SPARQL}>",
+        )
     return rewritten
 
 
@@ -77,9 +83,15 @@ def run_federated(
     query = federated_catalogue().get(name)
     if query is None:
         known = ", ".join(federated_catalogue())
-        raise QueryError(f"no federated query named {name!r}; queries: {known}")
+        raise QueryError(
+            f"no federated query named {name!r}; queries: {known}",
+            zh=f"没有名为 {name!r} 的联邦查询；可选：{'、'.join(federated_catalogue())}",
+        )
     if lang not in LANGUAGES:
-        raise QueryError(f"parameter lang must be one of {', '.join(LANGUAGES)}")
+        raise QueryError(
+            f"parameter lang must be one of {', '.join(LANGUAGES)}",
+            zh=f"参数 lang 须为 {'、'.join(LANGUAGES)} 之一",
+        )
     text = query.text
     if service_endpoint is not None:
         text = with_service_endpoint(text, service_endpoint)
