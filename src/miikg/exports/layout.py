@@ -122,10 +122,21 @@ def chain_layout(graph: nx.MultiDiGraph[str]) -> Positions:
 
 #: Views laid out in layers by Graphviz ``dot``, left to right (a screen is wider than tall).
 LAYERED_MAX = 400
+#: Room (points) a group's cluster keeps around its nodes, besides its title.
+CLUSTER_MARGIN = 16
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
 
 
 def label_layout(
-    graph: nx.MultiDiGraph[str], labels: dict[str, str], *, font: str, size: float
+    graph: nx.MultiDiGraph[str],
+    labels: dict[str, str],
+    *,
+    font: str,
+    size: float,
+    groups: dict[str, str] | None = None,
 ) -> tuple[Positions, dict[str, tuple[float, float]]]:
     """Return layered positions and box sizes for boxes showing *labels* in *font* at *size*.
 
@@ -134,6 +145,8 @@ def label_layout(
     not overlap on screen at any zoom. Edges that point up a hierarchy (a member of, part
     of …) are laid out reversed, so governing bodies stand left of what they govern.
 
+    :param groups: a group title for some nodes: each group is laid out as a Graphviz
+        cluster, which keeps its nodes together and leaves room for the title above them.
     :raises FigureError: when ``dot`` is not installed.
     """
     import subprocess
@@ -146,14 +159,23 @@ def label_layout(
     order = sorted(graph)
     ids = {n: f"n{i}" for i, n in enumerate(order)}
     g = graphviz.Digraph()
-    g.attr("graph", rankdir="LR", nodesep="0.25", ranksep="0.9", newrank="true")
+    # Grouped views stack their groups down the screen: nodes sit closer in a rank there.
+    nodesep = "0.1" if groups else "0.25"
+    g.attr("graph", rankdir="LR", nodesep=nodesep, ranksep="0.9", newrank="true")
     # Room for what vis-network adds around a label (see explorer.BOX_EXTRA): a box here is
     # as wide as the label plus 2 x 24 pt and as tall as it plus 2 x 11 pt.
     g.attr("node", shape="box", fontname=font, fontsize=str(size), margin="0.33,0.15")
+    clusters = {title: i for i, title in enumerate(sorted(set((groups or {}).values())))}
+    bodies = {title: graphviz.Digraph(name=f"cluster_{i}") for title, i in clusters.items()}
+    for title, body in bodies.items():
+        body.attr(label=graphviz.nohtml(_escaped(title)), fontname=font, fontsize=str(size))
+        body.attr(margin=str(CLUSTER_MARGIN), labeljust="l")
     for n in order:
         # nohtml: a label that looks like <…> is text, never Graphviz's HTML-like markup.
-        text = labels[n].replace("\\", "\\\\").replace("\n", "\\n")
-        g.node(ids[n], label=graphviz.nohtml(text))
+        home = bodies.get((groups or {}).get(n, ""), g)
+        home.node(ids[n], label=graphviz.nohtml(_escaped(labels[n])))
+    for body in bodies.values():
+        g.subgraph(body)
     seen = set()
     for u, v, k in sorted(graph.edges(keys=True)):
         tail, head = (v, u) if k in UPWARD else (u, v)
