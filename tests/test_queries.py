@@ -14,7 +14,7 @@ from miikg.errors import MiikgError, QueryError
 from miikg.queries import EXAMPLE_PARAMS, catalogue
 from miikg.queries.run import GraphResult, run_named, run_sparql
 
-EXPECTED_QUERIES = 48
+EXPECTED_QUERIES = 54
 PARAMS = EXAMPLE_PARAMS
 
 

@@ -33,8 +33,8 @@ QUERY_CASES = [
 
 
 def test_every_query_is_run_in_the_width_test() -> None:
-    assert len(catalogue()) == 48
-    assert len(QUERY_CASES) == 87
+    assert len(catalogue()) == 54
+    assert len(QUERY_CASES) == 99
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
