@@ -92,9 +92,7 @@ def _department_of(catalog: Catalog, institute: str) -> str:
         f.value for f in catalog.facts.get(institute, []) if f.property == MIIKG + "sponsor"
     }
     parent = PREFIXES["org"] + "subOrganizationOf"
-    tops = {
-        s for s in sponsors if not any(f.property == parent for f in catalog.facts.get(s, []))
-    }
+    tops = {s for s in sponsors if not any(f.property == parent for f in catalog.facts.get(s, []))}
     return min(tops) if len(tops) == 1 else ""
 
 
