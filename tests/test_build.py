@@ -112,7 +112,7 @@ def test_default_graph_is_the_merge_each_triple_once(store: ox.Store) -> None:
     ]
     in_all = [q for q in store.quads_for_pattern(None, founded, None) if q.subject in institutes]
     # One triple per (institute, date): the DoD nine one each; the network's institutes one
-    # per date their sources give (PowerAmerica 2014-01 and 2014, REMADE three …).
-    assert len(in_default) == 23
+    # per date their sources give (NIIMBL 2016-12 and 2017, REMADE 2017-01 and 2017-05).
+    assert len(in_default) == 20
     # Most founding dates are stated by several sources: each claim is kept.
     assert len(in_all) > 2 * len(in_default)
