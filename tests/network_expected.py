@@ -67,8 +67,18 @@ FIELDS = {
         (Stage, "funded_activities", "miikg:fundedActivity"),
     ],
     "membership": [(Institute, "member_types", "miikg:hasMemberType")],
+    # The whole Manufacturing USA network: see _network_edges for the offices above.
+    "network": [
+        (Institute, "sponsor", "miikg:sponsor"),
+        (Institute, "managed_by", "miikg:managedBy"),
+        (Institute, "part_of", "org:memberOf"),
+    ],
 }
 VIEWS = tuple(FIELDS)
+#: The views of the paper: they leave out what only the network research states.
+PAPER_VIEWS = ("governance", "agreements", "chain", "membership")
+NETWORK_RESEARCH = "network-research"
+MANUFACTURING_USA = "manufacturing-usa"
 
 
 @cache
@@ -76,9 +86,17 @@ def curated() -> Curated:
     return load_data()
 
 
-def _values(record: object, name: str) -> Iterator[object]:
+def _is_research(source: str) -> bool:
+    c = curated()
+    return source == NETWORK_RESEARCH or c.sources[source].part_of == NETWORK_RESEARCH
+
+
+def _values(record: object, name: str, view: str = "all") -> Iterator[object]:
+    """Yield the values of a field; for a paper view, those a non-research source states."""
     for claim in claims(record, name):  # type: ignore[arg-type]
-        yield claim.value
+        sources = claim.sources or record.sources  # type: ignore[attr-defined]
+        if view not in PAPER_VIEWS or not all(_is_research(s) for s in sources):
+            yield claim.value
 
 
 def member_class(c: Curated, record: object) -> str | None:
@@ -102,7 +120,11 @@ def expected_edges(view: str) -> frozenset[Edge]:
     for record in c.records.values():
         for cls, name, predicate in FIELDS[view]:
             if type(record) is cls:
-                edges |= {(iri(record.id), predicate, iri(str(v))) for v in _values(record, name)}
+                edges |= {
+                    (iri(record.id), predicate, iri(str(v))) for v in _values(record, name, view)
+                }
+    if view == "network":
+        return frozenset(_network_edges(c, edges))
     levels = {
         int(next(_values(r, "level"))): r.id  # type: ignore[call-overload]
         for r in c.records.values()
@@ -116,7 +138,9 @@ def expected_edges(view: str) -> frozenset[Edge]:
                 ("recipient", "miikg:recipient"),
                 ("about", "miikg:about"),
             ):
-                edges |= {(iri(record.id), predicate, iri(str(v))) for v in _values(record, name)}
+                edges |= {
+                    (iri(record.id), predicate, iri(str(v))) for v in _values(record, name, view)
+                }
         if view == "agreements" and kind == "ContractInstrument":
             assert isinstance(record, Concept)
             for v in _values(record, "related"):
@@ -134,6 +158,43 @@ def expected_edges(view: str) -> frozenset[Edge]:
                 if member_class(c, c.records[str(v)]) == "MemberType":
                     edges.add((iri(record.id), "miikg:about", iri(str(v))))
     return frozenset(edges)
+
+
+def _network_edges(c: Curated, edges: set[Edge]) -> set[Edge]:
+    """Add to the institutes' edges the networks' and the offices above every body."""
+    iri = lambda rid: record_iri(c, rid)  # noqa: E731
+    found = {e for e in edges if e[2] != iri(MANUFACTURING_USA)}
+    networks = [r for r in c.records.values() if isinstance(r, Programme) and r.type == "network"]
+    bodies: set[str] = set()
+    for record in c.records.values():
+        if isinstance(record, Institute):
+            bodies |= {str(v) for n in ("sponsor", "managed_by") for v in _values(record, n)}
+    for record in networks:
+        runs = {str(v) for v in _values(record, "run_by")}
+        bodies |= runs
+        found |= {(iri(record.id), "miikg:runBy", iri(v)) for v in runs}
+        found |= {
+            (iri(record.id), "dcterms:isPartOf", iri(str(v)))
+            for v in _values(record, "part_of")
+            if any(n.id == str(v) for n in networks)
+        }
+    parents = {
+        r.id: {str(v) for v in _values(r, "parent")}
+        for r in c.records.values()
+        if isinstance(r, Organization)
+    }
+    above = set(bodies)
+    todo = list(bodies)
+    while todo:
+        for up in parents.get(todo.pop(), set()) - above:
+            above.add(up)
+            todo.append(up)
+    found |= {
+        (iri(body), "org:subOrganizationOf", iri(up))
+        for body in above
+        for up in parents.get(body, ())
+    }
+    return found
 
 
 def expected_nodes(view: str) -> frozenset[str]:

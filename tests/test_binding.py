@@ -40,7 +40,7 @@ def _rows(solutions: object, variables: tuple[str, ...]) -> Counter[tuple[str, .
 
 
 def test_the_catalogue_is_all_there() -> None:
-    assert len(catalogue()) == 51
+    assert len(catalogue()) == 58
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))

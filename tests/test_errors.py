@@ -59,10 +59,10 @@ CASES = [
     ),
     (
         "unknown-parameter",
-        ["query", "institutes", "-p", "x=1"],
+        ["query", "stages", "-p", "x=1"],
         1,
-        "miikg: error: query 'institutes' has no parameter 'x' (its parameters: none)",
-        "miikg: 错误: 查询 'institutes' 没有参数 'x'（其参数：无）",
+        "miikg: error: query 'stages' has no parameter 'x' (its parameters: none)",
+        "miikg: 错误: 查询 'stages' 没有参数 'x'（其参数：无）",
     ),
     (
         "parameter-without-value",

@@ -97,9 +97,12 @@ def _visible(page: Page) -> int:
 
 
 def _institute_labels(lang: str) -> set[str]:
+    """The labels of the paper's nine, the institutes of the DoD MII network."""
     found = set()
     for record in curated().records.values():
-        if isinstance(record, Institute):
+        if isinstance(record, Institute) and any(
+            c.value == "dod-mii-network" for c in record.part_of
+        ):
             found.add(next(getattr(c.value, lang) for c in record.label if getattr(c.value, lang)))
     return found
 
@@ -375,7 +378,7 @@ FIRST_VIEW = {"width": 1280, "height": 900}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("view", ["governance", "agreements", "chain", "membership"])
+@pytest.mark.parametrize("view", ["governance", "agreements", "chain", "membership", "network"])
 def test_the_first_view_is_legible(catalog: Catalog, visit: Any, view: str, lang: str) -> None:
     """At 1280x900: no two visible nodes' drawn boxes overlap, no label under 10 CSS px."""
     v = visit(explorer_html(project(catalog, view), lang=lang), viewport=FIRST_VIEW)
@@ -429,7 +432,7 @@ def test_opening_the_panel_refits_the_canvas(catalog: Catalog, visit: Any) -> No
     assert explorer_legibility(v.page).overlaps == []
 
 
-@pytest.mark.parametrize("view", ["governance", "agreements", "chain", "membership"])
+@pytest.mark.parametrize("view", ["governance", "agreements", "chain", "membership", "network"])
 def test_every_relation_has_its_own_colour_and_line(catalog: Catalog, view: str) -> None:
     page = explorer_html(project(catalog, view))
     data = json.loads(re.search(r'id="miikg-data">(.*?)</script>', page, re.S)[1])  # type: ignore[index]
@@ -469,3 +472,54 @@ def test_export_png_is_print_resolution_with_title_and_legend(
         assert tuple(int(hexa[i : i + 2], 16) for i in (0, 2, 4)) in colours, kind["kind"]
     # The screen is left as it was.
     assert v.page.evaluate("document.querySelector('#network canvas').clientWidth") == width
+
+
+DEPARTMENTS = {
+    "dod": {"en": "US Department of Defense", "zh": "美国国防部"},
+    "doe": {"en": "US Department of Energy", "zh": "美国能源部"},
+    "doc": {"en": "US Department of Commerce", "zh": "美国商务部"},
+}
+
+
+def _department_of(institute: Institute) -> str:
+    sponsors = {str(c.value) for c in institute.sponsor}
+    (department,) = sponsors & set(DEPARTMENTS)
+    return department
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_network_view_frames_every_institute_in_its_department(
+    catalog: Catalog, lang: str
+) -> None:
+    page = explorer_html(project(catalog, "network"), lang=lang)
+    data = json.loads(re.search(r'id="miikg-data">(.*?)</script>', page, re.S)[1])  # type: ignore[index]
+    layout = data["layouts"][lang]
+    frames = {f["label"]: f for f in layout["groups"]}
+    assert set(frames) == {d[lang] for d in DEPARTMENTS.values()}
+    institutes = {
+        record_iri(curated(), r.id): r
+        for r in curated().records.values()
+        if isinstance(r, Institute)
+    }
+    placed = 0
+    for node in data["nodes"]:
+        record = institutes.get(node["iri"])
+        if record is None:
+            continue
+        frame = frames[DEPARTMENTS[_department_of(record)][lang]]
+        i = node["id"]
+        x, y, w, h = (layout[k][i] for k in ("x", "y", "w", "h"))
+        assert frame["x"] <= x - w / 2 and x + w / 2 <= frame["x"] + frame["w"], node["label"]
+        assert frame["y"] <= y - h / 2 and y + h / 2 <= frame["y"] + frame["h"], node["label"]
+        placed += 1
+    assert placed == 18
+    # No two department frames overlap.
+    boxes = list(frames.values())
+    for a, b in [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]]:
+        apart = (
+            a["x"] + a["w"] <= b["x"]
+            or b["x"] + b["w"] <= a["x"]
+            or a["y"] + a["h"] <= b["y"]
+            or b["y"] + b["h"] <= a["y"]
+        )
+        assert apart, (a["label"], b["label"])

@@ -535,3 +535,48 @@ def test_the_command_takes_view_and_lang_for_a_network_format(
         "miikg: 错误: --view 和 --lang 只能与单一网络格式一起使用，不能与 --all 一起使用\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.gexf"]
+
+
+# --- the whole Manufacturing USA network in every export ---------------------------------
+
+#: The institutes outside the paper and the department that sponsors each (test_network_data
+#: asserts these against the records and their sources).
+NETWORK_SPONSORS = {
+    "poweramerica": "doe",
+    "iacmi": "doe",
+    "cesmii": "doe",
+    "rapid": "doe",
+    "remade": "doe",
+    "cymanii": "doe",
+    "epixc": "doe",
+    "niimbl": "doc",
+    "smart-usa": "doc",
+}
+ID_INSTITUTE = "https://w3id.org/miikg/id/institute/"
+
+
+def test_every_export_holds_the_whole_network(release: Path) -> None:
+    institute, organization = MIIKG + "Institute", "https://w3id.org/miikg/id/organization/"
+    sponsor = MIIKG + "sponsor"
+    turtle = rdflib.Graph().parse(_file(release, "turtle"), format="turtle")
+    in_turtle = {str(s) for s in turtle.subjects(RDF.type, rdflib.URIRef(institute))}
+    assert len(in_turtle) == 18
+    gexf = nx.read_gexf(_file(release, "gexf"))
+    graphml = nx.read_graphml(_file(release, "graphml"))
+    graphml = nx.relabel_nodes(graphml, {n: d["iri"] for n, d in graphml.nodes(data=True)})
+    _, nodes = _csv(_file(release, "neo4j") / "nodes.csv")
+    _, edges = _csv(_file(release, "neo4j") / "relationships.csv")
+    neo4j_institutes = {r["id:ID"] for r in nodes if r[":LABEL"] == "Resource;Institute"}
+    neo4j_edges = {(r[":START_ID"], r["iri"], r[":END_ID"]) for r in edges}
+    assert neo4j_institutes == in_turtle
+    for graph in (gexf, graphml):
+        kinds = {n for n, d in graph.nodes(data=True) if d["kind"] == "miikg:Institute"}
+        assert kinds == in_turtle
+    linked = {id(g): {(u, d["iri"], v) for u, v, d in g.edges(data=True)} for g in (gexf, graphml)}
+    for name, department in NETWORK_SPONSORS.items():
+        iri, dept = ID_INSTITUTE + name, organization + department
+        assert (rdflib.URIRef(iri), rdflib.URIRef(sponsor), rdflib.URIRef(dept)) in turtle
+        assert (iri, sponsor, dept) in neo4j_edges, name
+        for graph in (gexf, graphml):
+            assert (iri, sponsor, dept) in linked[id(graph)], name
+            assert graph.nodes[iri]["label_zh"] and graph.nodes[iri]["label_en"], name

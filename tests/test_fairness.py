@@ -27,8 +27,11 @@ from servers import Server, miikg_server
 
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 CHEAP = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-#: about 2 s alone on the curated build; heavy by its text
-HEAVY_GUESSED = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?b ?f }"
+#: about 2 s alone on the curated build; heavy by its text. Only the triples with a literal
+#: object on the left: with the whole Manufacturing USA network in the graph the full product
+#: (12.6 million rows, twice the 5.9 million of the paper's graph) ran out of its 10 s on a
+#: loaded machine; this one counts 5.6 million, as heavy as the product was before.
+HEAVY_GUESSED = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?b ?f FILTER(isLiteral(?c)) }"
 #: about 0.8 s alone; nothing in its text says so: learnt from its first runs
 HEAVY_LEARNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a {TYPE} ?t . ?b {TYPE} ?t . ?a ?p ?o }}"
 BUSY = b"the endpoint is busy: no query worker was free; try again\n"

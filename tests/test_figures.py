@@ -300,3 +300,35 @@ def test_a_paper_figure_draws_what_the_paper_names(
         assert note in caption
     else:
         assert "Note —" not in caption and "注：" not in caption
+
+
+#: The timeline's rows, department by department, as the sources date each institute.
+TIMELINE = {
+    "en": [
+        "US Department of Defense",
+        "America Makes  2012-08", "LIFT  2014-02", "MxD  2014-02", "AIM Photonics  2015-07",
+        "NextFlex  2015-08", "AFFOA  2016-04", "BioFabUSA  2016-12", "ARM  2017-01",
+        "BioMADE  2020-10",
+        "US Department of Energy",
+        "PowerAmerica  2014-01", "IACMI  2015-01", "CESMII  2016-06", "RAPID  2016-12",
+        "REMADE  2017-01", "CyManII  2020-05", "EPIXC  2023-05",
+        "US Department of Commerce",
+        "NIIMBL  2016-12", "SMART USA  2025-01",
+    ],
+    "zh": ["美国国防部", "美国能源部", "PowerAmerica  2014-01", "美国商务部", "NIIMBL  2016-12"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_timeline_shows_every_institute_by_department(
+    catalog: Catalog, tmp_path: Path, lang: str
+) -> None:
+    svg = write_figure(catalog, "timeline", tmp_path / "timeline.svg", lang=lang).path
+    root = ET.parse(svg).getroot()
+    texts = [
+        "".join(t.itertext()).strip()
+        for t in root.iter()
+        if t.tag == "{http://www.w3.org/2000/svg}text"
+    ]
+    shown = [t for t in texts if t in TIMELINE[lang]]
+    assert shown == TIMELINE[lang]

@@ -209,6 +209,27 @@ def test_network_stats_and_ego_commands(run: Callable[..., tuple[int, str, str]]
     assert code == 0 and "Company" in out and "University" in out
 
 
+def test_the_network_view_joins_the_three_departments(
+    run: Callable[..., tuple[int, str, str]],
+) -> None:
+    from miikg.exports.commands import VIEW_CHOICES
+    from miikg.exports.network import VIEWS
+
+    assert set(VIEW_CHOICES) == set(VIEWS)
+    code, out, _ = run("network", "stats", "--view", "network")
+    assert code == 0 and "connected components: 1" in out
+    # From a DOE institute to a Commerce one: through DOE's network, Manufacturing USA
+    # (run by NIST) and NIST, NIIMBL's sponsor.
+    code, out, _ = run("network", "path", "PowerAmerica", "NIIMBL", "--view", "network")
+    assert code == 0
+    assert out.splitlines()[1] == (
+        "1. PowerAmerica (Next Generation Power Electronics Manufacturing Innovation Institute)"
+        " — DOE Clean Energy Manufacturing Innovation Institutes (CEMIIs) — Manufacturing USA"
+        " — National Institute of Standards and Technology (NIST)"
+        " — National Institute for Innovation in Manufacturing Biopharmaceuticals (NIIMBL)"
+    )
+
+
 def test_an_unknown_entity_fails_with_one_line(run: Callable[..., tuple[int, str, str]]) -> None:
     code, out, err = run("network", "path", "no-such-thing", "jdmtp")
     assert code == 1 and out == ""

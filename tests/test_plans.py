@@ -62,7 +62,7 @@ def test_every_parameterised_query_file_is_checked() -> None:
     }
     assert with_params == set(INTERNAL) | TEXT_SEARCHES - set(catalogue())
     assert TEXT_SEARCHES & set(catalogue()) == {"resolve-entity"}
-    assert len(_parameterised()) == 44
+    assert len(_parameterised()) == 50
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,15 @@ def _with(record_id: str, **values: object) -> Callable[[Records], None]:
     return change
 
 
+def _unmark_translation(record_id: str, source: str) -> Callable[[Records], None]:
+    def change(records: Records) -> None:
+        found = record(records, record_id)
+        zh = found.pop("translated_label")[0]["value"]["zh"]
+        found["label"] = [{"value": {**found["label"][0]["value"], "zh": zh}, "sources": [source]}]
+
+    return change
+
+
 # (case, file, change, the one shape expected to trip, its focus record)
 CASES = [
     (
@@ -65,6 +74,38 @@ CASES = [
         _without("biomade", "mission"),
         "mshape:InstituteMission",
         "biomade",
+    ),
+    (
+        # The paper states no mission for the network's institutes: not needed of them.
+        "dod-institute-mission-only",
+        "institutes.yaml",
+        _without("lift", "mission"),
+        "mshape:InstituteMission",
+        "lift",
+    ),
+    (
+        # A translated Chinese name passed off as one an English source gives.
+        "network-institute-chinese-label-unmarked",
+        "institutes.network.yaml",
+        _unmark_translation("niimbl", "src-udel-niimbl-2016"),
+        "mshape:TranslatedName",
+        "niimbl",
+    ),
+    (
+        # A second Chinese label beside the marked translation, claimed by an English page.
+        "network-institute-second-chinese-label",
+        "institutes.network.yaml",
+        _with(
+            "cymanii",
+            label=[
+                {
+                    "value": {"en": "CyManII", "zh": "网络安全制造创新研究院"},
+                    "sources": ["src-executivegov-cymanii"],
+                }
+            ],
+        ),
+        "mshape:TranslatedName",
+        "cymanii",
     ),
     (
         "label-without-chinese",
@@ -116,6 +157,24 @@ def test_fixture_trips_exactly_its_shape(
     assert {(f.shape, f.focus_id) for f in report.findings} == {(shape, focus)}
     finding = report.findings[0]
     assert set(finding.message) == {"en", "zh"}
+
+
+def test_a_chinese_name_a_chinese_source_gives_needs_no_mark(data_copy: Path) -> None:
+    # PowerAmerica's name as the Chinese mirror site writes it, as its label: sourced, so
+    # the translation shape has nothing to say.
+    def change(records: Records) -> None:
+        found = record(records, "poweramerica")
+        del found["translated_label"]
+        found["label"].append(
+            {
+                "value": {"zh": "下一代電力電子技術國家制造業創新研究所"},
+                "sources": ["src-zh-poweramerica-u63"],
+            }
+        )
+
+    edit(data_copy, "institutes.network.yaml", change)
+    report = api.validate(data_copy)
+    assert report.conforms, report.text()
 
 
 def test_institute_without_source_trips_its_shape() -> None:

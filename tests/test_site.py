@@ -193,3 +193,17 @@ def test_a_reader_finds_mxd_by_clicking_in_both_languages(
         context.close()
     print(f"\nscreenshots in {folder}:\n" + "\n".join(f"  {n}" for n in sorted(written)))
     assert MARKER and len(written) == 14
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_site_has_the_network_explorer_from_its_index(site: Site, lang: str) -> None:
+    suffix = "" if lang == "en" else ".zh"
+    page = site.folder / f"explorer-network{suffix}.html"
+    assert f"explorer-network{suffix}.html" in _parse(site.folder / f"index{suffix}.html").links
+    data = json.loads(
+        re.search(r'id="miikg-data">(.*?)</script>', page.read_text("utf-8"), re.S)[1]  # type: ignore[index]
+    )
+    assert data["view"] == "network" and data["lang"] == lang
+    institutes = [n for n in data["nodes"] if n["kind"] == "miikg:Institute"]
+    assert len(institutes) == 18
+    assert len(data["layouts"][lang]["groups"]) == 3

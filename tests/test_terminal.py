@@ -33,8 +33,8 @@ QUERY_CASES = [
 
 
 def test_every_query_is_run_in_the_width_test() -> None:
-    assert len(catalogue()) == 51
-    assert len(QUERY_CASES) == 90
+    assert len(catalogue()) == 58
+    assert len(QUERY_CASES) == 103
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -276,7 +276,8 @@ def _cmd_queries(args: argparse.Namespace) -> int:
             text += "\n" + named.description.get(args.lang, "")
         for param in named.params:
             if param.name != "lang":
-                text += f"\n  -p {param.name}=…  {param.doc.get(args.lang, '')}"
+                value = "|".join(param.choices) or "…"
+                text += f"\n  -p {param.name}={value}  {param.doc.get(args.lang, '')}"
         rows.append([name, text])
     header = ["query", "title"] if args.lang == "en" else ["查询", "标题"]
     print(render_table(header, rows, width=terminal_width()))

@@ -64,8 +64,8 @@ def _widths(columns: Sequence[Sequence[str]], width: int | None) -> list[int]:
         max((cell_len(w) for cell in c for w in _TOKEN.findall(cell) if not w.isspace()), default=1)
         for c in columns
     ]
-    # A short column (a state, a date, a count) is not worth breaking at all.
-    short = min(share, 12)
+    # A short column (a state, a date, a count, a short Chinese name) is not worth breaking.
+    short = min(share, 16)
     floor = [min(n, max(min(w, share), short)) for n, w in zip(natural, words, strict=True)]
     spare = room - sum(floor)
     need = [n - f for n, f in zip(natural, floor, strict=True)]

@@ -24,7 +24,7 @@ from miikg.queries.run import Engine, run_named
 __all__ = ["BASE_VIEWS", "Catalog", "Fact", "SourceInfo", "read_catalog"]
 
 #: The views with a query of their own; ``all`` is their union.
-BASE_VIEWS = ("governance", "agreements", "chain", "membership")
+BASE_VIEWS = ("governance", "agreements", "chain", "membership", "network")
 SOURCE_PREFIX = ID + "source/"
 _DEFAULT = ox.DefaultGraph()
 _TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")

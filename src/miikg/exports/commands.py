@@ -14,7 +14,7 @@ from miikg.engine import add_endpoint_options, endpoint_from_args
 
 __all__ = ["add_commands"]
 
-VIEW_CHOICES = ("governance", "agreements", "chain", "membership", "all")
+VIEW_CHOICES = ("governance", "agreements", "chain", "membership", "network", "all")
 _WROTE = {"en": "Wrote {path}", "zh": "已写出 {path}"}
 _FALLBACK = {
     "en": "no CJK font found (install fonts-noto-cjk or any CJK font): English labels drawn",

@@ -47,6 +47,10 @@ MIN_LABEL_PX = 10.5
 #: vis-network wraps a line that comes closer than that to its width limit.
 BOX_EXTRA_W = 22
 BOX_EXTRA_H = 18
+#: Around a group's nodes (the network view's departments): the frame's padding and the
+#: height of its title, in CSS pixels at zoom 1; Graphviz leaves at least this much room.
+FRAME_PAD = 8
+FRAME_TITLE = 22
 #: Dash patterns of vis-network per line style.
 DASHES: dict[str, Any] = {"solid": False, "dashed": [8, 5], "dotted": [2, 4]}
 
@@ -143,20 +147,63 @@ def _box_label(text: str) -> str:
 
 
 def _layouts(graph: nx.MultiDiGraph[str], order: list[str]) -> dict[str, Any] | None:
-    """Return per-language positions and box sizes from ``dot``, or None for a big view."""
+    """Return per-language positions and box sizes from ``dot``, or None for a big view.
+
+    Nodes with a ``department`` (the network view) are laid out in one group per
+    department, drawn as a frame with the department's name.
+    """
     if graph.number_of_nodes() > LAYERED_MAX or not graph.number_of_nodes():
         return None
     found = {}
     for lang in ("en", "zh"):
-        labels = {n: _box_label(str(graph.nodes[n].get(f"label_{lang}", n))) for n in order}
-        positions, sizes = label_layout(graph, labels, font=FONTS[lang], size=FONT_PX)
+        labels = {n: _box_label(_boxed(graph, n, lang)) for n in order}
+        groups = {
+            n: str(graph.nodes[n][f"department_{lang}"])
+            for n in order
+            if graph.nodes[n].get(f"department_{lang}")
+        }
+        positions, sizes = label_layout(
+            graph, labels, font=FONTS[lang], size=FONT_PX, groups=groups or None
+        )
         found[lang] = {
             "x": [round(positions[n][0], 1) for n in order],
             "y": [round(positions[n][1], 1) for n in order],
             "w": [round(sizes[n][0] - BOX_EXTRA_W, 1) for n in order],
             "h": [round(sizes[n][1] - BOX_EXTRA_H, 1) for n in order],
+            "groups": _frames(groups, positions, sizes),
         }
     return found
+
+
+def _boxed(graph: nx.MultiDiGraph[str], node: str, lang: str) -> str:
+    """Return the text a node's box shows: its ``box_`` text where a view sets one."""
+    data = graph.nodes[node]
+    return str(data.get(f"box_{lang}") or data.get(f"label_{lang}", node))
+
+
+def _frames(
+    groups: dict[str, str],
+    positions: dict[str, tuple[float, float]],
+    sizes: dict[str, tuple[float, float]],
+) -> list[dict[str, Any]]:
+    """Return a frame per group: its title and the box around its nodes and the title."""
+    frames = []
+    for title in sorted(set(groups.values())):
+        members = [n for n, t in groups.items() if t == title]
+        left = min(positions[n][0] - sizes[n][0] / 2 for n in members) - FRAME_PAD
+        right = max(positions[n][0] + sizes[n][0] / 2 for n in members) + FRAME_PAD
+        top = min(positions[n][1] - sizes[n][1] / 2 for n in members) - FRAME_PAD - FRAME_TITLE
+        bottom = max(positions[n][1] + sizes[n][1] / 2 for n in members) + FRAME_PAD
+        frames.append(
+            {
+                "label": title,
+                "x": round(left, 1),
+                "y": round(top, 1),
+                "w": round(right - left, 1),
+                "h": round(bottom - top, 1),
+            }
+        )
+    return frames
 
 
 def _payload(graph: nx.MultiDiGraph[str], lang: str, group_above: int) -> dict[str, Any]:
@@ -189,7 +236,7 @@ def _payload(graph: nx.MultiDiGraph[str], lang: str, group_above: int) -> dict[s
         if layered:
             box = layered[lang]
             # ``text``: the label unwrapped, for search results and tests.
-            net.add_node(i, label=_box_label(label[lang]), text=label[lang], color=color,
+            net.add_node(i, label=_box_label(_boxed(graph, n, lang)), text=label[lang], color=color,
                          x=box["x"][i], y=box["y"][i], shape="box",
                          widthConstraint={"minimum": box["w"][i], "maximum": box["w"][i]},
                          heightConstraint={"minimum": box["h"][i], "valign": "middle"},
@@ -208,7 +255,9 @@ def _payload(graph: nx.MultiDiGraph[str], lang: str, group_above: int) -> dict[s
                 "kind": str(d.get("kind", "")),
                 "cls": {"en": str(d.get("class_en", "")), "zh": str(d.get("class_zh", ""))},
                 "label": label,
-                "box": {x: _box_label(label[x]) for x in ("en", "zh")} if layered else label,
+                "box": {x: _box_label(_boxed(graph, n, x)) for x in ("en", "zh")}
+                if layered
+                else label,
                 "names": sorted({*map(str, d.get("names", [])), *label.values()}),
                 "facts": d.get("facts", []),
                 "facets": {f: list(d.get(f, [])) for f in FACETS},

@@ -96,7 +96,7 @@ def add_commands(sub: Any) -> None:
         help="file (a folder for neo4j and --all) to write (输出路径)",
     )  # fmt: skip
     p.add_argument(
-        "--view", choices=("governance", "agreements", "chain", "membership", "all"),
+        "--view", choices=("governance", "agreements", "chain", "membership", "network", "all"),
         default=None,
         help="network formats (" + ", ".join(NETWORK_FORMATS) + "): the view to export "
         "(default: all) (网络格式导出的视图)",

@@ -44,18 +44,23 @@ PRINT_WIDTH_IN = 16 / 2.54
 
 _WORDS = {
     "en": {
-        "timeline": "The nine DoD institutes: founding and renaming",
+        "timeline": "The Manufacturing USA institutes by department: founding and renaming",
         "renamed": "renamed",
-        "phases": "Development phases",
+        "phases": "Development phases (DoD)",
         "year": "Year",
     },
     "zh": {
-        "timeline": "九个国防部制造创新所：成立与更名",
+        "timeline": "按部门划分的“制造美国”创新所：成立与更名",
         "renamed": "更名",
-        "phases": "发展阶段",
+        "phases": "发展阶段（国防部）",
         "year": "年份",
     },
 }
+#: A colour per department, in the order departments founded their first institute
+#: (Okabe and Ito's colour-blind-safe blue, orange and bluish green), and a marker each.
+DEPARTMENT_STYLES = (("#0072B2", "o"), ("#E69F00", "s"), ("#009E73", "^"))
+#: A Chinese name up to this long is shown; a longer one gives way to the short name.
+TIMELINE_ZH_CHARS = 15
 
 
 @dataclass(frozen=True)
@@ -84,39 +89,110 @@ def _en_short(catalog: Catalog, node: str) -> str:
     return short[0] if short else label(catalog, node, "en")
 
 
-def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
-    from miikg.exports.diagrams import wrap
+def _department_of(catalog: Catalog, institute: str) -> str:
+    """Return the department that sponsors *institute*: a sponsor under no other body."""
+    sponsors = {
+        f.value for f in catalog.facts.get(institute, []) if f.property == MIIKG + "sponsor"
+    }
+    parent = PREFIXES["org"] + "subOrganizationOf"
+    tops = {s for s in sponsors if not any(f.property == parent for f in catalog.facts.get(s, []))}
+    return min(tops) if len(tops) == 1 else ""
 
-    w = _WORDS[lang]
+
+def _earliest(dates: list[str]) -> str:
+    """Return the earliest date, a month rather than a bare year where one is given."""
+    precise = [d for d in dates if len(d) >= 7]
+    return min(precise)[:7] if precise else min(dates)
+
+
+def _timeline_name(catalog: Catalog, node: str, lang: str) -> str:
+    if lang == "zh":
+        zh = label(catalog, node, "zh")
+        return zh if len(zh) <= TIMELINE_ZH_CHARS else _en_short(catalog, node)
+    return _en_short(catalog, node)
+
+
+def _short_name(name: str) -> str:
+    """Return a name without its gloss ("LIFT – Lightweight …", "MxD (Manufacturing …)")."""
+    for mark in (" – ", " (", "（"):
+        name = name.split(mark, 1)[0]
+    return name
+
+
+def _timeline_rows(catalog: Catalog) -> tuple[list[tuple[str, list[str]]], dict[str, list[str]]]:
+    """Return the departments in order with their institutes, and each institute's dates."""
     founding = PREFIXES["schema"] + "foundingDate"
     institutes = [n for n, c in catalog.classes.items() if c == MIIKG + "Institute"]
     dates = {
         n: sorted({f.value for f in catalog.facts.get(n, []) if f.property == founding})
         for n in institutes
     }
-    institutes = sorted((n for n in institutes if dates[n]), key=lambda n: (dates[n][0], n))
-    ax = fig.add_axes((0.36, 0.2, 0.6, 0.7))
-    row = {n: len(institutes) - i for i, n in enumerate(institutes)}
-    # The limits come first: a rename's label is placed by where it ends on the page.
-    low = min(_year(d[0]) for d in dates.values() if d) if institutes else 2010
-    ax.set_xlim(low - 0.5, 2026)
-    ax.set_ylim(0.4, len(institutes) + 0.6)
+    groups: dict[str, list[str]] = {}
     for n in institutes:
-        for value in dates[n]:
-            ax.plot(_year(value), row[n], "o", color="#0072B2", markersize=4)
-        name = label(catalog, n, "zh") if lang == "zh" else _en_short(catalog, n)
-        when = dates[n][0]
-        # The name sits left of the axes, so no name can cover a point or another name.
+        if dates[n]:
+            groups.setdefault(_department_of(catalog, n), []).append(n)
+    ordered = sorted(groups.items(), key=lambda g: (min(_earliest(dates[n]) for n in g[1]), g[0]))
+    return [
+        (dep, sorted(members, key=lambda n: (_earliest(dates[n]), n))) for dep, members in ordered
+    ], dates
+
+
+def _timeline_height(catalog: Catalog) -> float:
+    """Return the figure's height in inches: room for every row, heading and the notes."""
+    groups, _ = _timeline_rows(catalog)
+    rows = sum(len(m) for _, m in groups) + len(groups)
+    return 1.5 + 0.2 * rows
+
+
+def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
+    from miikg.exports.diagrams import wrap
+
+    w = _WORDS[lang]
+    groups, dates = _timeline_rows(catalog)
+    height = fig.get_figheight()
+    bottom, top = 0.9 / height, 1 - 0.45 / height
+    ax = fig.add_axes((0.4, bottom, 0.57, top - bottom))
+    total = sum(len(m) for _, m in groups) + len(groups)
+    row: dict[str, int] = {}
+    y = total
+    for i, (department, members) in enumerate(groups):
+        colour, marker = DEPARTMENT_STYLES[i % len(DEPARTMENT_STYLES)]
+        name = label(catalog, department, lang) if department else "—"
+        # The department heads its rows, left of the axes like the names.
         ax.annotate(
-            f"{name}  {when}",
-            (0, row[n]),
+            name,
+            (0, y),
             xycoords=("axes fraction", "data"),
             xytext=(-4, 0),
             textcoords="offset points",
             ha="right",
             va="center",
             fontsize=8.5,
+            fontweight="bold",
+            color=colour,
         )
+        ax.axhline(y + 0.5, color="#999999", linewidth=0.5)
+        y -= 1
+        for n in members:
+            row[n] = y
+            for value in dates[n]:
+                ax.plot(_year(value), y, marker, color=colour, markersize=4)
+            ax.annotate(
+                f"{_timeline_name(catalog, n, lang)}  {_earliest(dates[n])}",
+                (0, y),
+                xycoords=("axes fraction", "data"),
+                xytext=(-4, 0),
+                textcoords="offset points",
+                ha="right",
+                va="center",
+                fontsize=8.5,
+            )
+            y -= 1
+    # The limits come first: a rename's label is placed by where it ends on the page.
+    low = min((_year(d[0]) for d in dates.values() if d), default=2010)
+    high = max((_year(d[-1]) for d in dates.values() if d), default=2025)
+    ax.set_xlim(low - 0.5, high + 1.5)
+    ax.set_ylim(0.4, total + 0.6)
     rename = ID + "concept/event-rename"
     for event, cls in sorted(catalog.classes.items()):
         facts = catalog.facts.get(event, [])
@@ -128,9 +204,8 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
         for n in about:
             ax.plot(_year(when), row[n], "D", color="#D55E00", markersize=4)
             name = new[0] if new else ""
-            # The institute's short name, where the new name holds it, if the whole is too long
-            short = _en_short(catalog, n) if lang == "en" else name
-            texts = [f"{w['renamed']}: {t}" for t in dict.fromkeys((name, short)) if t in name]
+            # The new name without its gloss where the whole is too long for the axes
+            texts = [f"{w['renamed']}: {t}" for t in dict.fromkeys((name, _short_name(name)))]
             _rename_label(ax, texts, _year(when), row[n])
     phases = sorted(
         (n for n, c in catalog.classes.items() if c == MIIKG + "DevelopmentPhase"),
@@ -138,7 +213,7 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
     )
     names = " → ".join(label(catalog, n, lang) for n in phases)
     text = "\n".join(wrap(f"{w['phases']}: {names}", 96))
-    fig.text(0.02, 0.03, text, fontsize=8.5)
+    fig.text(0.02, 0.12 / height, text, fontsize=8.5)
     ax.set_yticks([])
     ax.set_xlabel(w["year"], fontsize=8.5)
     ax.tick_params(labelsize=8.5)
@@ -195,7 +270,7 @@ def _matplotlib(
     families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
     # Text stays text in SVG; PDF embeds TrueType (type 42) fonts, so text stays selectable.
     with rc_context({"font.family": families, "pdf.fonttype": 42, "svg.fonttype": "none"}):
-        fig = Figure(figsize=(PRINT_WIDTH_IN, 4.2), dpi=200)
+        fig = Figure(figsize=(PRINT_WIDTH_IN, _timeline_height(catalog)), dpi=200)
         draw(fig, catalog, lang)
         temp = path.with_name(f".{path.name}.tmp")
         # "tight": the figure grows or shrinks to what is drawn, so no label is cut off.

@@ -7,7 +7,7 @@ the ids of the sources whose named graphs state it, so analytics, the explorer a
 figures can say where each line comes from.
 
 >>> sorted(VIEWS)
-['agreements', 'all', 'chain', 'governance', 'membership']
+['agreements', 'all', 'chain', 'governance', 'membership', 'network']
 """
 
 from __future__ import annotations
@@ -48,6 +48,10 @@ VIEWS: dict[str, dict[str, str]] = {
     "agreements": {"en": "Agreements and money", "zh": "协议与资金"},
     "chain": {"en": "Innovation chain", "zh": "创新链"},
     "membership": {"en": "Membership", "zh": "会员"},
+    "network": {
+        "en": "Manufacturing USA network by department",
+        "zh": "按部门划分的“制造美国”网络",
+    },
     "all": {"en": "All views", "zh": "全部视图"},
 }
 #: Facets a node can be filtered by: the node attribute and the class of its values.
@@ -161,6 +165,8 @@ def project(
             label_zh=label(catalog, predicate, "zh"),
             sources=sorted(merged[subject, predicate, obj]),
         )
+    if view == "network" and details:
+        _departments(graph)
     used = {s for _, d in graph.nodes(data=True) for s in d.get("sources", ())}
     used |= {s for _, _, d in graph.edges(data=True) for s in d["sources"]}
     graph.graph["sources"] = {sid: catalog.sources[sid] for sid in sorted(used)}
@@ -172,6 +178,67 @@ def project(
         for name in FACETS
     }
     return graph
+
+
+#: A Chinese name up to this long stands in a box of the network view; a longer one gives
+#: way to the short name (AMO, NIST).
+BOX_ZH_CHARS = 10
+
+
+def _departments(graph: nx.MultiDiGraph[str]) -> None:
+    """Give each node of the network view the department it belongs to, if one.
+
+    A department sponsors an institute and sits under no other body; an office belongs
+    to the department above it, an institute to its sponsors' department, a network to
+    the department of all its members (Manufacturing USA, spanning three, to none).
+    """
+    parent = {u: v for u, v, k in graph.edges(keys=True) if k == "org:subOrganizationOf"}
+
+    def top(node: str) -> str:
+        seen = {node}
+        while node in parent and parent[node] not in seen:
+            node = parent[node]
+            seen.add(node)
+        return node
+
+    sponsors = {v for _, v, k in graph.edges(keys=True) if k == "miikg:sponsor"}
+    departments = {top(v) for v in sponsors if top(v) in sponsors}
+
+    def of(nodes: set[str]) -> set[str]:
+        return {top(v) for v in nodes} & departments
+
+    found: dict[str, set[str]] = {}
+    for node, data in graph.nodes(data=True):
+        kind = data.get("kind")
+        out = {(v, k) for _, v, k in graph.out_edges(node, keys=True)}
+        if kind == "miikg:Institute":
+            found[node] = of({v for v, k in out if k == "miikg:sponsor"})
+        elif kind == "miikg:Network":
+            members = [u for u, _, k in graph.in_edges(node, keys=True) if k == "org:memberOf"]
+            runs = of({v for v, k in out if k == "miikg:runBy"})
+            found[node] = set().union(*(of(_sponsors(graph, m)) for m in members)) or runs
+        else:
+            found[node] = of({node})
+    for node, deps in found.items():
+        department = next(iter(deps)) if len(deps) == 1 else ""
+        data = graph.nodes[node]
+        # 35 bodies and institutes fit one screen by their short names (DoD, AMO, NIIMBL);
+        # the full names stay in the panel and the search.
+        # A body with a short Chinese name shows it in Chinese (美国国防部, not DoD).
+        short = min(data.get("short") or [""], key=len)
+        data["box_en"] = short or data["label_en"]
+        zh = str(data["label_zh"])
+        fits = len(zh) <= BOX_ZH_CHARS and data.get("kind") != "miikg:Institute"
+        data["box_zh"] = zh if fits or not short else short
+        graph.nodes[node]["department"] = department
+        for lang in ("en", "zh"):
+            graph.nodes[node][f"department_{lang}"] = (
+                str(graph.nodes[department].get(f"label_{lang}", "")) if department else ""
+            )
+
+
+def _sponsors(graph: nx.MultiDiGraph[str], institute: str) -> set[str]:
+    return {v for _, v, k in graph.out_edges(institute, keys=True) if k == "miikg:sponsor"}
 
 
 def _facets(catalog: Catalog, nodes: set[str]) -> dict[str, dict[str, set[str]]]:

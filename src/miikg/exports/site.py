@@ -256,11 +256,15 @@ def _write_downloads(source: ExportSource, out: _Writer) -> list[tuple[str, int,
 
 def _write_explorer(source: ExportSource, out: _Writer) -> None:
     from miikg.exports.explorer import explorer_html
+    from miikg.exports.network import project, read_catalog
 
     graph = source.projection()
-    for lang in LANGUAGES:
-        page = harden_csp(explorer_html(graph, lang=lang))
-        out.text(f"explorer{'' if lang == 'en' else '.' + lang}.html", page, kind="explorer")
+    # The whole graph, and the Manufacturing USA network grouped by department.
+    network = project(read_catalog(source.store), "network")
+    for name, shown in (("explorer", graph), ("explorer-network", network)):
+        for lang in LANGUAGES:
+            page = harden_csp(explorer_html(shown, lang=lang))
+            out.text(f"{name}{'' if lang == 'en' else '.' + lang}.html", page, kind="explorer")
 
 
 def _sitemap(url: str, pages: list[str]) -> str:

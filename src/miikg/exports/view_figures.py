@@ -1,6 +1,6 @@
 """The governance and innovation-chain figures as layered diagrams, from the projections.
 
-Every box and arrow is a node or edge of the view (``network-edges.rq``); nothing is
+Every box and arrow is a node or edge of the view (``network-<view>.rq``); nothing is
 added. What is decided here is only how to draw: which relations point up the layers,
 which boxes share a frame, and which arrows every member of a frame has in common (drawn
 once, from the frame).

@@ -132,6 +132,8 @@ def _source_quads(source: Source) -> Iterable[ox.Quad]:
         yield ox.Quad(subject, _n("dcterms:date"), _date(source.date), meta)
     if source.status:
         yield ox.Quad(subject, _n("miikg:verificationStatus"), ox.Literal(source.status), meta)
+    if source.language:
+        yield ox.Quad(subject, _n("dcterms:language"), ox.Literal(source.language), meta)
     # The named graph is a PROV bundle of the claims this source makes.
     yield ox.Quad(graph, rdf_type, _n("prov:Bundle"), meta)
     yield ox.Quad(graph, _n("prov:wasDerivedFrom"), subject, meta)

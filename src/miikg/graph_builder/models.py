@@ -176,6 +176,11 @@ class Record(Strict):
     id: Id
     sources: list[Id] = Field(min_length=1)
     label: Annotated[TextClaims, one("rdfs:label", "text")]
+    #: A label no source gives, translated by the curators (claimed by the source
+    #: ``curator-translation``): a label that also says it is a translation.
+    translated_label: Annotated[
+        TextClaims, one("miikg:curatorTranslation", "text", also=("rdfs:label",))
+    ] = []
     description: Annotated[TextClaims, one("dcterms:description", "text")] = []
     comment: Annotated[TextClaims, many("rdfs:comment", "text")] = []
 
@@ -200,6 +205,8 @@ class Source(Strict):
     locator: str | None = None
     date: Date | None = None
     status: Literal["verified", "verified-secondary", "seed-only", "unsure"] | None = None
+    #: The language the source is written in (``dcterms:language``).
+    language: Literal["en", "zh"] | None = None
 
 
 class Scheme(Record):
@@ -301,6 +308,7 @@ class Organization(Record):
     type: Literal["government-body", "office", "coordinating-body", "community", "organization"]
     short_name: Annotated[StrClaims, many("schema:alternateName", "string")] = []
     former_names: Annotated[TextClaims, many("miikg:formerName", "text")] = []
+    alternative_names: Annotated[TextClaims, many("skos:altLabel", "text")] = []
     classification: Annotated[
         IdClaims, many("org:classification", "ref", targets=("concept",))
     ] = []
@@ -330,6 +338,7 @@ class Institute(Record):
     types = ("miikg:Institute", "org:OrganizationalCollaboration")
     short_name: Annotated[StrClaims, many("schema:alternateName", "string")] = []
     former_names: Annotated[TextClaims, many("miikg:formerName", "text")] = []
+    alternative_names: Annotated[TextClaims, many("skos:altLabel", "text")] = []
     founded: Annotated[DateClaims, one("schema:foundingDate", "date")] = []
     organizer: Annotated[IdClaims, one("miikg:organizer", "ref", targets=ORG_LIKE)] = []
     state: Annotated[IdClaims, one("miikg:state", "ref", targets=("place",))] = []
@@ -355,6 +364,7 @@ class Programme(Record):
     type: Literal["programme", "network"]
     short_name: Annotated[StrClaims, many("schema:alternateName", "string")] = []
     former_names: Annotated[TextClaims, many("miikg:formerName", "text")] = []
+    alternative_names: Annotated[TextClaims, many("skos:altLabel", "text")] = []
     part_of: Annotated[IdClaims, many("dcterms:isPartOf", "ref", targets=("programme",))] = []
     run_by: Annotated[IdClaims, many("miikg:runBy", "ref", targets=ORG_LIKE)] = []
     established: Annotated[DateClaims, one("schema:foundingDate", "date")] = []

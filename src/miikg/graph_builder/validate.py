@@ -67,6 +67,12 @@ def _curie(iri: str) -> str:
     return iri
 
 
+def _language_of(text: str) -> str:
+    # pySHACL re-creates the message of a SPARQL-based constraint without its language tag
+    # (after filling in {?var}); the shapes' messages are English or Chinese.
+    return "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en"
+
+
 def validate_quads(quads: Iterable[ox.Quad]) -> ValidationReport:
     """Validate the union of *quads* (ontology included) against ``shapes.ttl``."""
     from pyshacl import validate
@@ -91,7 +97,7 @@ def validate_quads(quads: Iterable[ox.Quad]) -> ValidationReport:
         messages: dict[str, str] = {}
         for message in results.objects(result, sh("resultMessage")):
             if isinstance(message, Literal):
-                messages[message.language or "en"] = str(message)
+                messages[message.language or _language_of(str(message))] = str(message)
         findings.append(
             Finding(
                 focus=str(focus),

@@ -7,11 +7,15 @@ A query file starts with a header of comments::
     # description@en: The nine DoD institutes with founding month, organiser and state.
     # description@zh: 九个国防部制造创新所及其成立时间、组织者和所在州。
     # param lang (language): language of the labels, en or zh | 标签语言，en 或 zh
+    # param scope (choice dod network; default dod): which institutes | 哪些制造创新所
+    # param state (iri schema:State; optional): only this state | 仅限该州
     # column name: Name | 名称
 
 and declares its own PREFIXes, so it can be pasted into any SPARQL tool. Each parameter
 is a variable of the SELECT projection (and of GROUP BY, where the query groups):
-Oxigraph binds only projected variables; the runner leaves their columns out. Each
+Oxigraph binds only projected variables; the runner leaves their columns out. A
+``choice`` parameter takes one of the listed words; ``default`` gives the value used when
+none is given, and an ``optional`` parameter left out stays unbound (its column shows). Each
 ``# column`` line titles one result variable in en and zh: the terminal table shows the
 titles, CSV and JSON keep the variable names.
 """
@@ -42,11 +46,12 @@ EXAMPLE_PARAMS: dict[str, dict[str, str]] = {
     "scheme-concepts": {"scheme": "member-types"},
 }
 
-ParamKind = Literal["iri", "string", "language", "integer"]
+ParamKind = Literal["iri", "string", "language", "integer", "choice"]
 _HEADER = re.compile(r"^#\s*(title|description)@(en|zh):\s*(.+?)\s*$")
 _COLUMN = re.compile(r"^#\s*column\s+([A-Za-z_]\w*):\s*(.+?)\s*\|\s*(.+?)\s*$")
 _PARAM = re.compile(
-    r"^#\s*param\s+([A-Za-z_]\w*)\s+\((iri|string|language|integer)(?:\s+([\w:]+))?\):\s*(.+?)\s*$"
+    r"^#\s*param\s+([A-Za-z_]\w*)\s+\((iri|string|language|integer|choice)((?:\s+[\w:-]+)*)"
+    r"(?:;\s*(optional|default\s+[\w:-]+))?\):\s*(.+?)\s*$"
 )
 
 
@@ -59,6 +64,12 @@ class Param:
     doc: dict[str, str]
     #: For an ``iri`` parameter: the class (a CURIE) its value must be an instance of.
     of_class: str | None = None
+    #: For a ``choice`` parameter: the words it accepts.
+    choices: tuple[str, ...] = ()
+    #: The value used when none is given.
+    default: str | None = None
+    #: Left out, the parameter stays unbound (the query returns every value).
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,9 +106,21 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
             target = title if match[1] == "title" else description
             target[match[2]] = match[3]
         elif match := _PARAM.match(line):
-            en, _, zh = match[4].partition("|")
+            en, _, zh = match[5].partition("|")
             doc = {"en": en.strip(), "zh": zh.strip()}
-            params.append(Param(match[1], match[2], doc, match[3]))  # type: ignore[arg-type]
+            words = tuple(match[3].split())
+            extra = match[4] or ""
+            params.append(
+                Param(
+                    match[1],
+                    match[2],  # type: ignore[arg-type]
+                    doc,
+                    of_class=words[0] if match[2] == "iri" and words else None,
+                    choices=words if match[2] == "choice" else (),
+                    default=extra.split()[1] if extra.startswith("default") else None,
+                    optional=extra == "optional",
+                )
+            )
         elif match := _COLUMN.match(line):
             columns[match[1]] = {"en": match[2], "zh": match[3]}
     return NamedQuery(name, text, title, description, tuple(params), columns)

@@ -270,6 +270,13 @@ def _term(store: Engine, param: Param, value: Any, index: NameLookup | None = No
                 zh=f"参数 {param.name} 须为 {'、'.join(LANGUAGES)} 之一，而不是 {value!r}",
             )
         return ox.Literal(value)
+    if param.kind == "choice":
+        if value not in param.choices:
+            raise QueryError(
+                f"parameter {param.name} must be one of {', '.join(param.choices)}, not {value!r}",
+                zh=f"参数 {param.name} 须为 {'、'.join(param.choices)} 之一，而不是 {value!r}",
+            )
+        return ox.Literal(value)
     if param.kind == "integer":
         try:
             return ox.Literal(
@@ -322,6 +329,9 @@ def run_named(
     given = dict(params or {})
     if query.param("lang") is not None:
         given.setdefault("lang", lang)
+    for declared in query.params:
+        if declared.default is not None:
+            given.setdefault(declared.name, declared.default)
     bindings: dict[str, Term] = {}
     for key, value in given.items():
         param = query.param(key)
@@ -333,7 +343,7 @@ def run_named(
                 zh=f"查询 {name!r} 没有参数 {key!r}（其参数：{'、'.join(names) or '无'}）",
             )
         bindings[key] = _term(store, param, value, index)
-    missing = [p.name for p in query.params if p.name not in bindings]
+    missing = [p.name for p in query.params if p.name not in bindings and not p.optional]
     if missing:
         raise QueryError(
             f"query {name!r} needs parameter(s): {', '.join(missing)} (give -p NAME=VALUE)",

@@ -95,7 +95,17 @@ def catalogue_json() -> str:
             "title": q.title,
             "description": q.description,
             "text": q.text,
-            "params": [{"name": p.name, "kind": p.kind, "doc": p.doc} for p in q.params],
+            "params": [
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "doc": p.doc,
+                    "choices": list(p.choices),
+                    "default": p.default,
+                    "optional": p.optional,
+                }
+                for p in q.params
+            ],
         }
         for q in catalogue().values()
     ]

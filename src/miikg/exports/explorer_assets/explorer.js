@@ -23,6 +23,7 @@
     return e;
   }
   function pick(obj) { return obj ? (obj[lang] || obj.en || obj.zh || "") : ""; }
+  var fontPx = (data.vis.options.nodes.font || {}).size || 14;
 
   network.on("beforeDrawing", function (ctx) {
     ctx.save();
@@ -30,7 +31,29 @@
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
     ctx.restore();
+    drawFrames(ctx);
   });
+  // The groups of a layout (the network view's departments): a framed area with a title,
+  // drawn in network coordinates, so it pans, zooms and exports with the nodes.
+  function drawFrames(ctx) {
+    var layout = data.layouts && data.layouts[lang];
+    if (!layout || !layout.groups) { return; }
+    ctx.save();
+    layout.groups.forEach(function (g) {
+      ctx.fillStyle = "#f4f4f4";
+      ctx.strokeStyle = "#999999";
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.rect(g.x, g.y, g.w, g.h);
+      ctx.fill();
+      ctx.stroke();
+      ctx.fillStyle = "#222222";
+      ctx.font = "bold " + fontPx + "px " + data.fonts[lang];
+      ctx.textBaseline = "top";
+      ctx.fillText(g.label, g.x + 8, g.y + 5);
+    });
+    ctx.restore();
+  }
   network.once("afterDrawing", function () {
     window.miikgReadyAt = performance.now();
     document.body.setAttribute("data-ready", "1");
@@ -38,7 +61,6 @@
 
   // The first view: everything if its labels stay legible, else the best-linked part at
   // the smallest legible zoom (the rest is a pan or a zoom away).
-  var fontPx = (data.vis.options.nodes.font || {}).size || 14;
   function firstView() {
     network.fit({ animation: false });
     var least = data.minLabelPx / fontPx;

@@ -134,6 +134,7 @@
       const input = document.createElement("input");
       input.name = p.name;
       input.placeholder = p.doc[lang] || "";
+      if (p.default) input.value = p.default;
       label.append(input);
       box.append(label);
     }
@@ -144,7 +145,7 @@
     yasqe.setValue(q.text);
     renderCatalogue();
     renderParams();
-    if (!q.params.some((p) => p.kind !== "language")) run();
+    if (!q.params.some((p) => p.kind !== "language" && !p.default && !p.optional)) run();
     else status("");
   }
 
@@ -169,10 +170,11 @@
     for (const p of q.params) {
       if (p.kind === "language") { out[p.name] = literal(lang); continue; }
       const input = $("params").querySelector(`input[name="${p.name}"]`);
-      const value = input ? input.value.trim() : "";
+      const value = (input ? input.value.trim() : "") || p.default || "";
+      if (!value && p.optional) continue;
       if (!value) throw new Error(t("missing", { name: p.name }));
       if (p.kind === "integer") out[p.name] = literal(value, XSD + "integer");
-      else if (p.kind === "string") out[p.name] = literal(value);
+      else if (p.kind === "string" || p.kind === "choice") out[p.name] = literal(value);
       else if (isHttp(value)) out[p.name] = "<" + value + ">";
       else {
         const resolver = CATALOGUE.find((c) => c.name === "resolve-entity");
