@@ -22,6 +22,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
+import interactive as interactive_bench  # noqa: E402
 import report  # noqa: E402
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -123,5 +124,14 @@ def test_quick_run_writes_the_table_and_both_engines_agree(tmp_path: Path) -> No
         assert command["curated"]["median"] > 0 and command["imported"]["median"] > 0, label
         assert "median" in interactive["raw_queries"][command["raw"]], label
     assert interactive["page"]["imported"]["median"] > 0
+    # bench/interactive.py --markdown: the machine, the targets at the largest size, the table
+    page = interactive_bench.report({"sizes": {"10k": interactive}}, "10k", 3, 60.0)
+    assert "`python bench/interactive.py --sizes 10k --reps 3`, 1.0 min" in page
+    assert "**Targets at 10k**" in page
+    assert "| interactive commands 10k: each ≤ 1.5× the curated build |" in page
+    assert "| `miikg stats` 10k: ≤ 2× a raw COUNT(*) |" in page
+    for label in interactive["commands"]:
+        assert f"| 10k | `{label}` |" in page, label
+    assert "| 10k | entity page on `miikg serve`" in page
     assert "| `miikg --help` < 0.3 s |" in text
     assert text in done.stdout
