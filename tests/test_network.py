@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 import pytest
 
 from miikg import cli
+from miikg.exports import network as network_module
 from miikg.exports.analytics import (
     EXACT_BETWEENNESS_MAX,
     SAMPLE_PIVOTS,
@@ -17,7 +19,17 @@ from miikg.exports.analytics import (
     ego,
     shortest_paths,
 )
-from miikg.exports.network import Catalog, NetworkError, find_node, project, read_catalog
+from miikg.exports.network import (
+    Catalog,
+    NetworkError,
+    ViewNodes,
+    edges_around,
+    edges_between,
+    find_node,
+    project,
+    read_catalog,
+)
+from miikg.exports.network_api import network_ego, network_path
 from miikg.graph_builder.build import record_iri
 from miikg.report import curie
 from network_expected import VIEWS, all_edges, curated, expected_edges, expected_nodes
@@ -128,6 +140,65 @@ def test_a_name_that_matches_nothing_in_the_view_is_an_error(
     graph = project(catalog, "membership")
     with pytest.raises(NetworkError, match="matches no node in the membership view"):
         find_node(store, graph, "JDMTP")
+
+
+def _hops(graph: nx.MultiDiGraph[str], a: str, b: str) -> list[list[tuple[str, str, Any]]]:
+    return [[(h.start, h.end, h.relations) for h in p] for p in shortest_paths(graph, a, b).paths]
+
+
+@pytest.mark.parametrize("view", ["all", "governance", "agreements", "network"])
+def test_path_and_ego_read_around_their_nodes_and_answer_as_the_whole_view(
+    store: ox.Store, catalog: Catalog, view: str
+) -> None:
+    """Read from the nodes' side, never the whole view: the same paths, rings and edges."""
+    whole = project(catalog, view, details=False)
+    nodes = sorted(whole.nodes)
+    picks = nodes[:: max(1, len(nodes) // 8)]
+    compared = 0
+    for a in picks:
+        for b in picks:
+            near = read_catalog(store)
+            edges = edges_between(near, view, a, b)
+            assert edges is not None
+            assert _hops(project(near, view, details=False, edges=edges), a, b) == _hops(
+                whole, a, b
+            ), (a, b)
+            assert near.views_read == ()
+            compared += 1
+        for depth in (1, 2):
+            near = read_catalog(store)
+            edges = edges_around(near, view, a, depth)
+            assert edges is not None
+            local = ego(project(near, view, details=False, edges=edges), a, depth=depth)
+            expected = ego(whole, a, depth=depth)
+            assert local.distances == expected.distances, (a, depth)
+            assert sorted(local.graph.edges(keys=True)) == sorted(expected.graph.edges(keys=True))
+            assert near.views_read == ()
+    assert compared >= 49
+    # A node is in the view when the view has an edge at it, read from its side.
+    inside = ViewNodes(read_catalog(store), view)
+    assert all(n in inside for n in picks)
+    assert ID + "source/paper-table-2" not in inside
+
+
+def test_a_search_that_would_read_too_much_reads_the_whole_view(
+    home: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dod = ID + "organization/dod"
+    assert edges_between(catalog, "all", BIOMADE, JDMTP, limit=1) is None
+    assert edges_around(catalog, "all", dod, 1, limit=5) is None
+    around = network_path("BioMADE", "JDMTP", store=home)
+    around_ego = network_ego("JDMTP", depth=2, store=home)
+    monkeypatch.setattr(network_module, "edges_between", lambda *a, **k: None)
+    monkeypatch.setattr(network_module, "edges_around", lambda *a, **k: None)
+    whole = network_path("BioMADE", "JDMTP", store=home)
+    whole_ego = network_ego("JDMTP", depth=2, store=home)
+    assert len(whole.paths) == 2
+    assert around.paths == whole.paths
+    assert around.text("zh") == whole.text("zh")
+    assert len(whole_ego.distances) > 20
+    assert around_ego.distances == whole_ego.distances
+    assert around_ego.text("en") == whole_ego.text("en")
 
 
 def test_ego_network_holds_the_neighbours_the_records_give(catalog: Catalog) -> None:

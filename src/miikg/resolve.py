@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -277,7 +277,7 @@ def resolve(
     store: object,
     text: str,
     *,
-    within: Collection[str] | None = None,
+    within: Container[str] | None = None,
     classes: Sequence[str] = (),
     names: Iterable[Name] | None = None,
     index: NameLookup | None = None,

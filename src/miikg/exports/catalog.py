@@ -111,7 +111,7 @@ class Catalog:
         self._sources: dict[str, SourceInfo] | None = None
         self._graph_sources: dict[str, list[str]] | None = None
         self._edges: dict[str, Edges] = {}
-        self._neighbours: dict[str, set[str]] = {}
+        self._near: dict[tuple[str, str, str], Edges] = {}
 
     @property
     def views_read(self) -> tuple[str, ...]:
@@ -138,22 +138,34 @@ class Catalog:
             self._edges[view] = _edges(self.store, catalogue()[f"network-{view}"].text)
         return self._edges[view]
 
-    def neighbours(self, node: str) -> set[str]:
-        """Return what the edges of any view link to *node*, read from *node*'s side."""
-        if node not in self._neighbours:
-            found: set[str] = set()
-            for view in BASE_VIEWS:
-                if view in self._edges:
-                    edges = self._edges[view]
-                else:
-                    text = catalogue()[f"network-{view}"].text
-                    edges = {}
-                    for side in ("subject", "object"):
-                        edges.update(_edges(self.store, text, {side: node}))
-                found.update(o for s, _, o in edges if s == node)
-                found.update(s for s, _, o in edges if o == node)
-            self._neighbours[node] = found
-        return self._neighbours[node]
+    def edges_near(
+        self, node: str, view: str, sides: tuple[str, ...] = ("subject", "object")
+    ) -> Edges:
+        """Return the edges of *view* (``all``: of every view) with *node* at one of *sides*.
+
+        Read with *node* bound (index lookups), unless the view was already read whole: a
+        node's edges cost what the node has, whatever else the store holds.
+        """
+        found: Edges = {}
+        for base in BASE_VIEWS if view == "all" else (view,):
+            for side in sides:
+                key = (base, side, node)
+                if key not in self._near:
+                    if base in self._edges:
+                        at = 0 if side == "subject" else 2
+                        self._near[key] = {
+                            e: s for e, s in self._edges[base].items() if e[at] == node
+                        }
+                    else:
+                        text = catalogue()[f"network-{base}"].text
+                        self._near[key] = _edges(self.store, text, {side: node})
+                for edge, sources in self._near[key].items():
+                    found.setdefault(edge, set()).update(sources)
+        return found
+
+    def neighbours(self, node: str, view: str = "all") -> set[str]:
+        """Return what the edges of *view* link to *node*, read from *node*'s side."""
+        return {o if s == node else s for s, _, o in self.edges_near(node, view)}
 
     def instances(self, cls: str) -> list[str]:
         """Return the nodes whose class is *cls* (a facet's values: a few concepts)."""

@@ -73,13 +73,24 @@ def network_path(
 ) -> PathResult:
     """Return every shortest path between two entities (by id, name or IRI) in *view*."""
     from miikg.exports.analytics import shortest_paths
-    from miikg.exports.network import describe_nodes, find_node, project, read_catalog
+    from miikg.exports.network import (
+        ViewNodes,
+        describe_nodes,
+        edges_between,
+        find_node,
+        project,
+        read_catalog,
+    )
 
     reader = open_reader(store, endpoint)
     catalog = read_catalog(reader.engine)
-    graph = project(catalog, view, details=False)
-    a = find_node(reader.engine, graph, start, index=reader.index)
-    b = find_node(reader.engine, graph, end, index=reader.index)
+    nodes = ViewNodes(catalog, view)
+    a = find_node(reader.engine, nodes, start, index=reader.index)
+    b = find_node(reader.engine, nodes, end, index=reader.index)
+    # Undirected, the paths are found around the two nodes; directed (rare), in the whole
+    # view, as when the search around them grows past its limit.
+    near = None if directed else edges_between(catalog, view, a, b)
+    graph = project(catalog, view, details=False, edges=near)
     result = shortest_paths(graph, a, b, directed=directed)
     shown = {a, b} | {n for path in result.paths for hop in path for n in (hop.start, hop.end)}
     describe_nodes(catalog, graph, shown)
@@ -96,12 +107,20 @@ def network_ego(
 ) -> EgoResult:
     """Return the entities within *depth* hops of *center* in *view*."""
     from miikg.exports.analytics import ego
-    from miikg.exports.network import describe_nodes, find_node, project, read_catalog
+    from miikg.exports.network import (
+        ViewNodes,
+        describe_nodes,
+        edges_around,
+        find_node,
+        project,
+        read_catalog,
+    )
 
     reader = open_reader(store, endpoint)
     catalog = read_catalog(reader.engine)
-    graph = project(catalog, view, details=False)
-    center_node = find_node(reader.engine, graph, center, index=reader.index)
+    center_node = find_node(reader.engine, ViewNodes(catalog, view), center, index=reader.index)
+    near = edges_around(catalog, view, center_node, depth)
+    graph = project(catalog, view, details=False, edges=near)
     result = ego(graph, center_node, depth=depth)
     describe_nodes(catalog, result.graph, list(result.graph.nodes))
     return result
