@@ -44,8 +44,8 @@ COMMANDS: list[tuple[str, list[str], str]] = [
     ("describe 'Amerca Makes' (a misspelt name)", ["describe", "Amerca Makes"], "entity"),
     ("query entity-facts -p entity=mxd", ["query", "entity-facts", "-p", "entity=mxd"], "entity"),
     ("table 2", ["table", "2"], "table-2"),
-    ("network path biomade jdmtp", ["network", "path", "biomade", "jdmtp"], "view-all"),
-    ("network ego mxd", ["network", "ego", "mxd"], "view-all"),
+    ("network path biomade jdmtp", ["network", "path", "biomade", "jdmtp"], "around"),
+    ("network ego mxd", ["network", "ego", "mxd"], "around"),
     ("network stats", ["network", "stats"], "view-governance"),
     *(
         (f"explore --view {v}", ["explore", "--view", v, "-o", "{out}"], f"view-{v}")

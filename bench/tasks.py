@@ -323,6 +323,7 @@ def task_raw_interactive(home: str, reps: int) -> dict[str, Any]:
     """The raw pyoxigraph time of the minimal query each interactive command needs."""
     import pyoxigraph as ox
 
+    from miikg.exports.catalog import BASE_VIEWS
     from miikg.graph_builder.store import open_store
     from miikg.queries import catalogue
 
@@ -336,6 +337,16 @@ def task_raw_interactive(home: str, reps: int) -> dict[str, Any]:
         calls = [query(catalogue()[f"network-{n}"].text) for n in names]
         return lambda: sum(call() for call in calls)
 
+    def around() -> int:
+        """One node's edges in every view, read with it bound: what path and ego read per
+        node they reach."""
+        texts = [catalogue()[f"network-{v}"].text for v in BASE_VIEWS]
+        return sum(
+            _consume_raw(store, text, {side: mxd})
+            for text in texts
+            for side in ("subject", "object")
+        )
+
     def page() -> int:
         quads = list(store.quads_for_pattern(mxd, None, None, None))
         return len(quads) + len(list(store.quads_for_pattern(None, None, mxd, None)))
@@ -345,6 +356,7 @@ def task_raw_interactive(home: str, reps: int) -> dict[str, Any]:
         "table-2": query(catalogue()["paper-table-2"].text, {"lang": ox.Literal("en")}),
         "count": query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
         "page": page,
+        "around": around,
         **{f"view-{v}": views(v) for v in ("governance", "agreements", "chain", "membership")},
         "view-all": views("governance", "agreements", "chain", "membership"),
     }
