@@ -31,6 +31,9 @@ EVERYWHERE = {
     "<http://www.w3.org/2000/01/rdf-schema#label>",
     "<http://www.w3.org/2004/02/skos/core#prefLabel>",
     "<http://purl.org/dc/terms/source>",
+    # Every dated thing (each imported event, agreement and award): network-size once
+    # joined every one with every institute, 15 minutes at 1M imported triples.
+    "<http://purl.org/dc/terms/date>",
 }
 #: The internal queries with parameters (entity pages, tables, imports), besides the catalogue.
 INTERNAL = (
