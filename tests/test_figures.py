@@ -332,3 +332,15 @@ def test_the_timeline_shows_every_institute_by_department(
     ]
     shown = [t for t in texts if t in TIMELINE[lang]]
     assert shown == TIMELINE[lang]
+    # REMADE (2017-01 and 2017-05) and NIIMBL (2016-12 and 2017) have a second founding
+    # date from another source, drawn hollow, and the figure says what a hollow marker is.
+    assert {
+        "en": "Hollow marker: another founding date a source gives (miikg describe lists them).",
+        "zh": "空心标记：某一来源给出的另一成立时间（miikg describe 列出各时间）。",
+    }[lang] in texts
+    hollow = [
+        p
+        for p in root.iter("{http://www.w3.org/2000/svg}use")
+        if "fill: #ffffff" in p.get("style", "")
+    ]
+    assert len(hollow) >= 2

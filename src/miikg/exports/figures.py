@@ -48,12 +48,15 @@ _WORDS = {
         "renamed": "renamed",
         "phases": "Development phases (DoD)",
         "year": "Year",
+        "other_date": "Hollow marker: another founding date a source gives (miikg describe "
+        "lists them).",
     },
     "zh": {
         "timeline": "按部门划分的“制造美国”创新所：成立与更名",
         "renamed": "更名",
         "phases": "发展阶段（国防部）",
         "year": "年份",
+        "other_date": "空心标记：某一来源给出的另一成立时间（miikg describe 列出各时间）。",
     },
 }
 #: A colour per department, in the order departments founded their first institute
@@ -141,7 +144,7 @@ def _timeline_height(catalog: Catalog) -> float:
     """Return the figure's height in inches: room for every row, heading and the notes."""
     groups, _ = _timeline_rows(catalog)
     rows = sum(len(m) for _, m in groups) + len(groups)
-    return 1.5 + 0.2 * rows
+    return 1.65 + 0.2 * rows
 
 
 def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
@@ -150,10 +153,11 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
     w = _WORDS[lang]
     groups, dates = _timeline_rows(catalog)
     height = fig.get_figheight()
-    bottom, top = 0.9 / height, 1 - 0.45 / height
+    bottom, top = 1.05 / height, 1 - 0.45 / height
     ax = fig.add_axes((0.4, bottom, 0.57, top - bottom))
     total = sum(len(m) for _, m in groups) + len(groups)
     row: dict[str, int] = {}
+    hollow: set[str] = set()
     y = total
     for i, (department, members) in enumerate(groups):
         colour, marker = DEPARTMENT_STYLES[i % len(DEPARTMENT_STYLES)]
@@ -175,8 +179,13 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
         y -= 1
         for n in members:
             row[n] = y
+            first = _earliest(dates[n])
             for value in dates[n]:
-                ax.plot(_year(value), y, marker, color=colour, markersize=4)
+                # A date another source gives (not the same month or year) is hollow.
+                other = not (value.startswith(first) or first.startswith(value))
+                hollow.update([n] if other else [])
+                face = "white" if other else colour
+                ax.plot(_year(value), y, marker, color=colour, markerfacecolor=face, markersize=4)
             ax.annotate(
                 f"{_timeline_name(catalog, n, lang)}  {_earliest(dates[n])}",
                 (0, y),
@@ -212,8 +221,11 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
         key=lambda n: catalog.numbers.get(n, {}).get("position", 0),
     )
     names = " → ".join(label(catalog, n, lang) for n in phases)
-    text = "\n".join(wrap(f"{w['phases']}: {names}", 96))
-    fig.text(0.02, 0.12 / height, text, fontsize=8.5)
+    lines = wrap(f"{w['phases']}: {names}", 96)
+    if hollow:
+        lines += wrap(w["other_date"], 96)
+    text = "\n".join(lines)
+    fig.text(0.02, 0.12 / height, text, fontsize=8.5, linespacing=1.5)
     ax.set_yticks([])
     ax.set_xlabel(w["year"], fontsize=8.5)
     ax.tick_params(labelsize=8.5)
