@@ -130,6 +130,50 @@ def test_named_query_in_chinese_shows_chinese_labels(browsing: Browsing, server:
     assert tab.clean, tab.problems()
 
 
+_RESULT_WORDS = """() => {
+  const root = document.querySelector('#results');
+  const out = [];
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (n.parentElement.closest('td, th, .CodeMirror')) continue;
+    if (n.textContent.trim()) out.push(n.textContent.trim());
+  }
+  for (const el of root.querySelectorAll('[placeholder], [title], [aria-label]')) {
+    if (el.closest('td, .CodeMirror')) continue;
+    for (const a of ['placeholder', 'title', 'aria-label']) {
+      if (el.getAttribute(a)) out.push(el.getAttribute(a));
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_result_view_speaks_the_page_language(
+    browsing: Browsing, server: str, lang: str
+) -> None:
+    """YASR's own words (tabs, filter, page size, counts, sort labels) in the page's language."""
+    tab = browsing.open(server + f"/?lang={lang}#q=conflicts")
+    page = tab.page
+    _ready(page)
+    page.wait_for_selector("#results tbody tr", timeout=30_000)
+    page.locator("#results .dataTables_info, #results .yasr_response_chip").first.wait_for()
+    words = page.evaluate(_RESULT_WORDS)
+    # a word with no Chinese in it ("subject：点击排序" names a column: it has)
+    english = [w for w in words if re.search(r"[A-Za-z]{3}", w) and not re.search(r"[一-鿿]", w)]
+    if lang == "zh":
+        assert english == [], english
+        for expected in ("表格", "原始响应", "筛选结果", "每页行数：", "subject：点击排序"):
+            assert expected in words, (expected, words)
+        assert any(re.fullmatch(r"58 条结果，用时 [\d.]+ 秒", w) for w in words), words
+        # the data stays as the endpoint sent it: column names are the query's variables
+        assert page.locator("#results thead th", has_text="subjectLabel").count() == 1
+    else:
+        for expected in ("Table", "Response", "Filter query results", "subject: Activate to sort"):
+            assert expected in words, (expected, words)
+    assert tab.clean, tab.problems()
+
+
 def test_every_kind_of_page_in_both_languages_loads_cleanly_and_is_screenshotted(
     browsing: Browsing, server: str, tmp_path: Path
 ) -> None:

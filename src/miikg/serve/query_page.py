@@ -77,6 +77,40 @@ QUERY_UI: dict[str, dict[str, str]] = {
 }
 
 
+#: YASGUI's results view (YASR and the DataTables it draws with) has its words in English
+#: in its bundle. In Chinese the page rewrites each as it is drawn: a whole text, title,
+#: placeholder or ARIA label that matches a pattern (anchored, JavaScript syntax) becomes
+#: its replacement. Result cells and the raw response are left as they are.
+YASR_ZH: list[tuple[str, str]] = [
+    ("Table", "表格"),
+    ("Response", "原始响应"),
+    ("Shows Table view", "显示表格"),
+    ("Shows Response view", "显示原始响应"),
+    ("View documentation of (Table|Response)", "查看说明"),
+    ("Filter query results", "筛选结果"),
+    ("Download results?", "下载结果"),
+    ("Download Results", "下载结果"),
+    ("Simple view", "简洁视图"),
+    ("Ellipse", "截断长文本"),
+    ("Page size:", "每页行数："),
+    ("All", "全部"),
+    ("(\\d+) results? in ([\\d.]+) seconds?", "$1 条结果，用时 $2 秒"),
+    ("Showing (\\d+) to (\\d+) of (\\d+) entries", "第 $1–$2 条，共 $3 条"),
+    ("\\(filtered from (\\d+) total entries\\)", "（从 $1 条中筛选）"),
+    ("No data available in table", "表中没有数据"),
+    ("No matching records found", "没有匹配的结果"),
+    ("No results", "没有结果"),
+    ("pagination", "分页"),
+    ("First", "第一页"),
+    ("Previous", "上一页"),
+    ("Next", "下一页"),
+    ("Last", "最后一页"),
+    ("(.+): Activate to sort", "$1：点击排序"),
+    ("(.+): Activate to invert sorting", "$1：点击反向排序"),
+    ("(.+): Activate to remove sorting", "$1：点击取消排序"),
+]
+
+
 def script_json(value: Any) -> str:
     """Return *value* as JSON that is safe inside a ``<script>`` element.
 
@@ -121,5 +155,6 @@ def page_context(base: str) -> dict[str, Any]:
         "prefixes": PREFIXES,
         "defaultQuery": DEFAULT_QUERY,
         "ui": QUERY_UI,
+        "yasrZh": YASR_ZH,
     }
     return {"catalogue": catalogue_json(), "config": script_json(config), "ui": QUERY_UI}

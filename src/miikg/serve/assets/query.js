@@ -99,6 +99,43 @@
     getPlainQueryLinkToEndpoint: undefined,
   });
 
+  // YASR's own words are English in its bundle: in Chinese each is rewritten as it is
+  // drawn (CONFIG.yasrZh: whole text → replacement), never a result cell or the raw response.
+  const YASR_WORDS = lang === "zh" ? CONFIG.yasrZh.map(([p, r]) => [new RegExp("^" + p + "$"), r]) : [];
+  const ATTRIBUTES = ["placeholder", "title", "aria-label"];
+  function yasrWord(text) {
+    const t = text.trim();
+    for (const [re, r] of YASR_WORDS) if (re.test(t)) return text.replace(t, t.replace(re, r));
+    return text;
+  }
+  // A result's cells, its column names and the raw response are data, not YASR's words.
+  function isData(node) {
+    return !node.parentElement || Boolean(node.parentElement.closest("td, th, .CodeMirror"));
+  }
+  function translateYasr() {
+    const root = $("results");
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      if (isData(node)) continue;
+      const t = yasrWord(node.textContent);
+      if (t !== node.textContent) node.textContent = t;
+    }
+    for (const el of root.querySelectorAll(ATTRIBUTES.map((a) => `[${a}]`).join(","))) {
+      if (el.closest("td, .CodeMirror")) continue;  // a header's sort label is YASR's
+      for (const a of ATTRIBUTES) {
+        const v = el.getAttribute(a);
+        if (v === null) continue;
+        const t = yasrWord(v);
+        if (t !== v) el.setAttribute(a, t);
+      }
+    }
+  }
+  if (YASR_WORDS.length) {
+    const watch = { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ATTRIBUTES };
+    new MutationObserver(translateYasr).observe($("results"), watch);
+    translateYasr();
+  }
+
   function renderCatalogue() {
     const list = $("catalogue");
     list.replaceChildren();
