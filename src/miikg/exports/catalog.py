@@ -21,7 +21,7 @@ from miikg.ontology.namespaces import ID, MIIKG, PREFIXES
 from miikg.queries import catalogue
 from miikg.queries.run import Engine, run_named
 
-__all__ = ["BASE_VIEWS", "Catalog", "Fact", "SourceInfo", "read_catalog"]
+__all__ = ["BASE_VIEWS", "Catalog", "Fact", "SourceInfo", "merge_edges", "read_catalog"]
 
 #: The views with a query of their own; ``all`` is their union.
 BASE_VIEWS = ("governance", "agreements", "chain", "membership", "network")
@@ -131,8 +131,7 @@ class Catalog:
         if view == "all":
             merged: Edges = {}
             for base in BASE_VIEWS:
-                for key, sources in self.edges(base).items():
-                    merged.setdefault(key, set()).update(sources)
+                merge_edges(merged, self.edges(base))
             return merged
         if view not in self._edges:
             self._edges[view] = _edges(self.store, catalogue()[f"network-{view}"].text)
@@ -159,13 +158,12 @@ class Catalog:
                     else:
                         text = catalogue()[f"network-{base}"].text
                         self._near[key] = _edges(self.store, text, {side: node})
-                for edge, sources in self._near[key].items():
-                    found.setdefault(edge, set()).update(sources)
+                merge_edges(found, self._near[key])
         return found
 
-    def neighbours(self, node: str, view: str = "all") -> set[str]:
-        """Return what the edges of *view* link to *node*, read from *node*'s side."""
-        return {o if s == node else s for s, _, o in self.edges_near(node, view)}
+    def neighbours(self, node: str) -> set[str]:
+        """Return what the edges of any view link to *node*, read from *node*'s side."""
+        return {o if s == node else s for s, _, o in self.edges_near(node, "all")}
 
     def instances(self, cls: str) -> list[str]:
         """Return the nodes whose class is *cls* (a facet's values: a few concepts)."""
@@ -274,6 +272,12 @@ class Catalog:
         for q in self.store.quads_for_pattern(None, _LABEL, None, _DEFAULT):
             if isinstance(q.subject, ox.NamedNode):
                 yield q.subject.value
+
+
+def merge_edges(into: Edges, edges: Edges) -> None:
+    """Add *edges* to *into*, the sources of an edge in both joined."""
+    for edge, sources in edges.items():
+        into.setdefault(edge, set()).update(sources)
 
 
 def _edges(store: ox.Store, text: str, bound: dict[str, str] | None = None) -> Edges:

@@ -157,7 +157,7 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
     ax = fig.add_axes((0.4, bottom, 0.57, top - bottom))
     total = sum(len(m) for _, m in groups) + len(groups)
     row: dict[str, int] = {}
-    hollow: set[str] = set()
+    hollow = False  # a date another source gives is drawn, and the figure says so
     y = total
     for i, (department, members) in enumerate(groups):
         colour, marker = DEPARTMENT_STYLES[i % len(DEPARTMENT_STYLES)]
@@ -183,7 +183,7 @@ def _timeline(fig: Figure, catalog: Catalog, lang: str) -> None:
             for value in dates[n]:
                 # A date another source gives (not the same month or year) is hollow.
                 other = not (value.startswith(first) or first.startswith(value))
-                hollow.update([n] if other else [])
+                hollow = hollow or other
                 face = "white" if other else colour
                 ax.plot(_year(value), y, marker, color=colour, markerfacecolor=face, markersize=4)
             ax.annotate(

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from miikg.errors import MiikgError
-from miikg.exports.catalog import Catalog, Edges, Fact, SourceInfo, read_catalog
+from miikg.exports.catalog import (
+    Catalog,
+    Edges,
+    Fact,
+    SourceInfo,
+    merge_edges,
+    read_catalog,
+)
 from miikg.ontology.namespaces import ID, MIIKG, PREFIXES
 from miikg.queries.run import Engine
 from miikg.report import curie
@@ -356,11 +363,6 @@ class ViewNodes(Container[str]):
         return isinstance(node, str) and bool(self.catalog.edges_near(node, self.view))
 
 
-def _merge(into: Edges, edges: Edges) -> None:
-    for edge, sources in edges.items():
-        into.setdefault(edge, set()).update(sources)
-
-
 def edges_between(
     catalog: Catalog, view: str, start: str, end: str, *, limit: int = NEAR_LIMIT
 ) -> Edges | None:
@@ -385,12 +387,12 @@ def edges_between(
         reached: set[str] = set()
         for node in sorted(frontiers[side]):
             near = catalog.edges_near(node, view)
-            _merge(edges, near)
+            merge_edges(edges, near)
             reached |= {n for s, _, o in near for n in (s, o)} - seen[side]
         seen[side].update(reached)
         frontiers[side] = reached
     for node in (start, end):  # both in the graph, even with no path between them
-        _merge(edges, catalog.edges_near(node, view))
+        merge_edges(edges, catalog.edges_near(node, view))
     return edges
 
 
@@ -415,7 +417,7 @@ def edges_around(
         reached: set[str] = set()
         for node in sorted(frontier):
             near = catalog.edges_near(node, view)
-            _merge(edges, near)
+            merge_edges(edges, near)
             reached |= {n for s, _, o in near for n in (s, o)} - within
         within |= reached
         frontier = reached
@@ -423,5 +425,5 @@ def edges_around(
         return None
     for node in sorted(frontier):
         outgoing = catalog.edges_near(node, view, sides=("subject",))
-        _merge(edges, {e: s for e, s in outgoing.items() if e[2] in within})
+        merge_edges(edges, {e: s for e, s in outgoing.items() if e[2] in within})
     return edges
